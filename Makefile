@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+# Tern: build the hypervisor, the host unit tests, and drive setup, tests and the demo.
+#
+#   make            build build/tern.bin (boot image) and build/tern-syms (ELF for gdb)
+#   make CC=clang   the same with clang
+#   make run        set up, build, boot Tern in QEMU with a Linux guest on the console
+#   make test       set up, build, run every test; ends with "N passed, N failed"
+#   make unit       build the host unit tests only
+#   make iso        a GRUB rescue ISO booting Tern through Multiboot2
+
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+HOSTCC ?= cc
+LD := ld
+OBJCOPY := objcopy
+NM := nm
+B := build
+HVB := $(B)/hv-$(notdir $(CC))
+
+# ---- the hypervisor ------------------------------------------------------------------------
+HV_SRCS := $(shell find hv -name '*.c' -o -name '*.S' | LC_ALL=C sort)
+HV_OBJS := $(patsubst %,$(HVB)/%.o,$(HV_SRCS))
+
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdinc \
+	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mno-sse -mno-mmx -mno-sse2 \
+	-mno-avx -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
+	-Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-Ihv/include -Ihv/arch/x86/include -MMD -MP
+ifneq ($(findstring clang,$(CC)),)
+HV_CFLAGS += -Wno-gnu-variable-sized-type-not-at-end -Wno-unused-command-line-argument
+endif
+HV_ASFLAGS := $(filter-out -std=gnu11,$(HV_CFLAGS)) -D__ASSEMBLY__
+HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+	-T hv/arch/x86/tern.ld
+
+all: $(B)/tern.bin
+
+$(HVB)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(HVB)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+# Two links: the second embeds the symbol table (text symbols, for backtraces) that the first
+# produced. The symbol table lives in the last section, so no other address moves.
+$(HVB)/tern.pass1: $(HV_OBJS) hv/arch/x86/tern.ld scripts/gensyms.sh
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/empty-syms.o 2>/dev/null || \
+	  { printf '.section .tern_syms,"a"\n.globl tern_syms\ntern_syms: .quad 0\n' | \
+	    $(CC) -c -x assembler -o $(HVB)/empty-syms.o - && \
+	    $(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/empty-syms.o; }
+
+$(HVB)/syms.o: $(HVB)/tern.pass1
+	scripts/gensyms.sh $(NM) $< | $(CC) -c -x assembler -o $@ -
+
+$(B)/tern-syms: $(HVB)/syms.o
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/syms.o
+	scripts/check-image.sh $(NM) $(HVB)/tern.pass1 $@
+
+$(B)/tern.bin: $(B)/tern-syms
+	$(OBJCOPY) -O binary $< $@
+
+-include $(HV_OBJS:.o=.d)
+
+# ---- host unit tests: one binary per folder tests/unit/<suite>/ ----------------------------
+# tests/unit/<suite>/srcs.mk sets SRCS_<suite> to the hypervisor sources the suite tests.
+UNIT_SUITES := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/unit/*/srcs.mk))))
+$(foreach s,$(UNIT_SUITES),$(eval include tests/unit/$(s)/srcs.mk))
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -DUNIT_TEST \
+	-Ihv/include -Ihv/arch/x86/include -Itests/unit -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -fno-builtin
+
+define unit_rule
+$(B)/unit/$(1): $(wildcard tests/unit/$(1)/*.c) $$(SRCS_$(1)) tests/unit/harness.c \
+		tests/unit/harness.h $(shell find hv/include -name '*.h')
+	@mkdir -p $$(dir $$@)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $$@ tests/unit/harness.c $(wildcard tests/unit/$(1)/*.c) $$(SRCS_$(1))
+endef
+$(foreach s,$(UNIT_SUITES),$(eval $(call unit_rule,$(s))))
+
+unit: $(addprefix $(B)/unit/,$(UNIT_SUITES))
+
+# ---- setup, tests, demo -------------------------------------------------------------------
+setup:
+	scripts/setup.sh
+
+test: setup
+	$(MAKE) all unit
+	$(MAKE) CC=clang all
+	scripts/run-tests
+
+run: setup all
+	scripts/run-demo
+
+iso: all
+	scripts/mkiso.sh $(B)/tern.bin $(B)/tern.iso
+
+clean:
+	rm -rf $(B)/hv-* $(B)/unit $(B)/tern.bin $(B)/tern-syms $(B)/tern.iso $(B)/tests
+
+.PHONY: all unit setup test run iso clean

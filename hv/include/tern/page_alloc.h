@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Machine-frame allocator: a binary buddy system over the frame table.
+ *
+ * Every machine frame below max_mfn has a struct page_info in the frame table. The allocator
+ * keeps all of its state in the frame table and its free lists; it never reads or writes the
+ * frames themselves, which is what lets the host unit tests run it on a fake frame space.
+ *
+ * Call order: page_alloc_init() once with the frame table, then page_alloc_add_free() for each
+ * free RAM range (from the boot allocator), then alloc_pages()/free_pages() from any CPU.
+ */
+#ifndef TERN_PAGE_ALLOC_H
+#define TERN_PAGE_ALLOC_H
+
+#include <tern/types.h>
+
+#define MAX_ORDER 20 /* largest block: 2^20 frames = 4 GiB */
+
+/* page_info.flags */
+#define PGF_FREE (1u << 0)     /* on a free list, as the head of a 2^order block */
+#define PGF_RESERVED (1u << 1) /* never handed to the allocator (firmware, image, holes) */
+#define PGF_ALLOCATED (1u << 2) /* head of an allocated block */
+
+struct page_list {
+    struct page_list *next, *prev;
+};
+
+/* One per machine frame. Later issues add ownership (domain, reference counts) here. */
+struct page_info {
+    struct page_list list; /* free list or owner's list */
+    uint32_t flags;        /* PGF_* */
+    uint32_t order;        /* valid on the head frame of a free or allocated block */
+    uint64_t owner;        /* opaque: 0 = Tern itself; later a domain pointer */
+};
+
+/* Size the frame table for frames [0, max_mfn): bytes the caller must provide. */
+size_t page_alloc_frame_table_size(mfn_t max_mfn);
+
+/* Take ownership of the frame table (zeroed by this call); all frames start reserved. */
+void page_alloc_init(struct page_info *frame_table, mfn_t max_mfn);
+
+/* Hand frames [start, start+nr) to the allocator as free; merges with free neighbours. */
+void page_alloc_add_free(mfn_t start, uint64_t nr);
+
+/* Allocate 2^order contiguous, naturally aligned frames; NULL when none is available. */
+struct page_info *alloc_pages(unsigned int order);
+/* Same, but only frames below limit_mfn (e.g. for memory that 32-bit code must reach). */
+struct page_info *alloc_pages_below(unsigned int order, mfn_t limit_mfn);
+/* Give back a block from alloc_pages(); order must be the one it was allocated with. */
+void free_pages(struct page_info *pg, unsigned int order);
+
+struct page_info *mfn_to_page(mfn_t mfn);
+mfn_t page_to_mfn(const struct page_info *pg);
+
+/* Counters, in frames. */
+uint64_t page_alloc_free_count(void);
+uint64_t page_alloc_total_count(void); /* frames ever handed in with page_alloc_add_free() */
+
+/* Self-check of all invariants (lists, flags, counts, no overlapping or unmerged buddies).
+ * Returns 0 or a negative errno and describes the first violation through the print hook. */
+int page_alloc_check(void);
+
+#endif
