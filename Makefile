@@ -18,6 +18,9 @@ OBJCOPY := objcopy
 NM := nm
 B := build
 HVB := $(B)/hv-$(notdir $(CC))
+# gcc builds build/tern.bin; another compiler gets its own name (build/tern-clang.bin).
+SFX := $(if $(findstring clang,$(CC)),-clang,)
+Q := $(if $(V),,@)
 
 # ---- the hypervisor ------------------------------------------------------------------------
 HV_SRCS := $(shell find hv -name '*.c' -o -name '*.S' | LC_ALL=C sort)
@@ -37,33 +40,38 @@ HV_ASFLAGS := $(filter-out -std=gnu11,$(HV_CFLAGS)) -D__ASSEMBLY__
 HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T hv/arch/x86/tern.ld
 
-all: $(B)/tern.bin
+all: $(B)/tern$(SFX).bin
 
 $(HVB)/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
 $(HVB)/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_ASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
 
 # Two links: the second embeds the symbol table (text symbols, for backtraces) that the first
 # produced. The symbol table lives in the last section, so no other address moves.
-$(HVB)/tern.pass1: $(HV_OBJS) hv/arch/x86/tern.ld scripts/gensyms.sh
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/empty-syms.o 2>/dev/null || \
-	  { printf '.section .tern_syms,"a"\n.globl tern_syms\ntern_syms: .quad 0\n' | \
-	    $(CC) -c -x assembler -o $(HVB)/empty-syms.o - && \
-	    $(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/empty-syms.o; }
+$(HVB)/empty-syms.o:
+	@mkdir -p $(dir $@)
+	printf '.section .tern_syms,"a"\n.balign 8\n.globl tern_syms\ntern_syms: .quad 0\n' | \
+	  $(CC) -c -x assembler -o $@ -
 
-$(HVB)/syms.o: $(HVB)/tern.pass1
+$(HVB)/tern.pass1: $(HV_OBJS) $(HVB)/empty-syms.o hv/arch/x86/tern.ld
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/empty-syms.o
+
+$(HVB)/syms.o: $(HVB)/tern.pass1 scripts/gensyms.sh
 	scripts/gensyms.sh $(NM) $< | $(CC) -c -x assembler -o $@ -
 
-$(B)/tern-syms: $(HVB)/syms.o
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/syms.o
-	scripts/check-image.sh $(NM) $(HVB)/tern.pass1 $@
+$(B)/tern$(SFX)-syms: $(HVB)/syms.o
+	@echo "  LD      $@"
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HVB)/syms.o
+	$(Q)scripts/check-image.sh $(NM) $(HVB)/tern.pass1 $@
 
-$(B)/tern.bin: $(B)/tern-syms
-	$(OBJCOPY) -O binary $< $@
+$(B)/tern$(SFX).bin: $(B)/tern$(SFX)-syms
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 -include $(HV_OBJS:.o=.d)
 
@@ -76,10 +84,11 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -DU
 	-fno-sanitize-recover=undefined -fno-builtin
 
 define unit_rule
-$(B)/unit/$(1): $(wildcard tests/unit/$(1)/*.c) $$(SRCS_$(1)) tests/unit/harness.c \
+$(B)/unit/$(1): $(wildcard tests/unit/$(1)/*.[ch]) $$(SRCS_$(1)) tests/unit/harness.c \
 		tests/unit/harness.h $(shell find hv/include -name '*.h')
 	@mkdir -p $$(dir $$@)
-	$(HOSTCC) $(UNIT_CFLAGS) -o $$@ tests/unit/harness.c $(wildcard tests/unit/$(1)/*.c) $$(SRCS_$(1))
+	@echo "  HOSTCC  $$@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $$@ tests/unit/harness.c $(wildcard tests/unit/$(1)/*.c) $$(SRCS_$(1))
 endef
 $(foreach s,$(UNIT_SUITES),$(eval $(call unit_rule,$(s))))
 
@@ -101,6 +110,6 @@ iso: all
 	scripts/mkiso.sh $(B)/tern.bin $(B)/tern.iso
 
 clean:
-	rm -rf $(B)/hv-* $(B)/unit $(B)/tern.bin $(B)/tern-syms $(B)/tern.iso $(B)/tests
+	rm -rf $(B)/hv-* $(B)/unit $(B)/tern*.bin $(B)/tern*-syms $(B)/tern.iso $(B)/tests
 
 .PHONY: all unit setup test run iso clean

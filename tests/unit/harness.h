@@ -35,10 +35,13 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
     }                                                                                      \
     static void test_##name(void)
 
+/* The message is a printf format with its arguments; the condition's text is printed too. */
 #define CHECK(cond, ...)                                                                   \
     do {                                                                                   \
-        if (!(cond))                                                                       \
-            harness_fail(__FILE__, __LINE__, "check '" #cond "' failed: " __VA_ARGS__);   \
+        if (!(cond)) {                                                                     \
+            printf("check '%s' failed: ", #cond);                                          \
+            harness_fail(__FILE__, __LINE__, __VA_ARGS__);                                 \
+        }                                                                                  \
     } while (0)
 
 #define CHECK_EQ(a, b)                                                                     \

@@ -20,6 +20,7 @@
 #define PGF_FREE (1u << 0)     /* on a free list, as the head of a 2^order block */
 #define PGF_RESERVED (1u << 1) /* never handed to the allocator (firmware, image, holes) */
 #define PGF_ALLOCATED (1u << 2) /* head of an allocated block */
+#define PGF_HEAP (1u << 3)      /* allocated block owned by xmalloc (see heap_* fields) */
 
 struct page_list {
     struct page_list *next, *prev;
@@ -29,9 +30,13 @@ struct page_list {
 struct page_info {
     struct page_list list; /* free list or owner's list */
     uint32_t flags;        /* PGF_* */
-    uint32_t order;        /* valid on the head frame of a free or allocated block */
+    uint8_t order;         /* valid on the head frame of a free or allocated block */
+    uint8_t heap_class;    /* PGF_HEAP: xmalloc size class, or its mark for a large block */
+    uint16_t heap_inuse;   /* PGF_HEAP: objects in use on a size-class page */
     uint64_t owner;        /* opaque: 0 = Tern itself; later a domain pointer */
 };
+/* The frame table costs this much per 4 KiB of RAM; keep it small. */
+_Static_assert(sizeof(struct page_info) <= 32, "struct page_info must stay within 32 bytes");
 
 /* Size the frame table for frames [0, max_mfn): bytes the caller must provide. */
 size_t page_alloc_frame_table_size(mfn_t max_mfn);

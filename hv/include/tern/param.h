@@ -28,9 +28,11 @@ struct kernel_param {
     int (*fn)(const char *value);        /* PARAM_CUSTOM */
 };
 
+#define __param_cat2(a, b) a##b
+#define __param_cat(a, b) __param_cat2(a, b)
 #define __param_decl(_name, _type, _var, _len, _fn)                                        \
     static const struct kernel_param __used __section("tern_params") __aligned(8)          \
-        __param_##_fn##_##_type##__LINE__ = { _name, _type, _var, _len, _fn }
+        __param_cat(__param_, __COUNTER__) = { _name, _type, _var, _len, _fn }
 
 #define boolean_param(name, var) __param_decl(name, PARAM_BOOL, &(var), sizeof(var), NULL)
 #define integer_param(name, var) __param_decl(name, PARAM_UINT, &(var), sizeof(var), NULL)

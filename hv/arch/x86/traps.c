@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/* IDT set-up, interrupt dispatch, and the fatal-exception report (registers + backtrace). */
+#include <asm/apic.h>
+#include <asm/config.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+#include <tern/console.h>
+#include <tern/lib.h>
+#include <tern/smp.h>
+#include <tern/symbols.h>
+
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+} __packed;
+BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
+
+static struct idt_gate idt[256] __aligned(16);
+static irq_handler_t irq_handlers[256];
+extern const char entry_stubs[];
+
+static const char *const exception_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
+    "coprocessor segment overrun", "#TS invalid TSS", "#NP segment not present",
+    "#SS stack fault", "#GP general protection", "#PF page fault", "reserved 15",
+    "#MF x87 FP error", "#AC alignment check", "#MC machine check", "#XM SIMD FP error",
+    "#VE virtualisation", "#CP control protection", "reserved 22", "reserved 23",
+    "reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+    "#VC VMM communication", "#SX security", "reserved 31",
+};
+
+static void set_gate(unsigned int vec, const void *fn, unsigned int ist)
+{
+    uint64_t a = (uint64_t)fn;
+    idt[vec] = (struct idt_gate){
+        .offset_lo = a & 0xffff,
+        .selector = __HYPERVISOR_CS,
+        .ist = ist,
+        .type_attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate (IF cleared on entry) */
+        .offset_mid = (a >> 16) & 0xffff,
+        .offset_hi = a >> 32,
+    };
+}
+
+void idt_init(void)
+{
+    for (unsigned int v = 0; v < 256; v++)
+        set_gate(v, entry_stubs + 16 * v, 0);
+    /* NMI, #DF and #MC can arrive on a broken stack: give them their own (IST). */
+    idt[2].ist = IST_NMI;
+    idt[8].ist = IST_DF;
+    idt[18].ist = IST_MC;
+}
+
+void idt_load(void)
+{
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __packed idtr = { sizeof(idt) - 1, (uint64_t)idt };
+    asm volatile("lidt %0" ::"m"(idtr));
+}
+
+void set_irq_handler(unsigned int vector, irq_handler_t fn)
+{
+    if (vector >= 32 && vector < 256)
+        irq_handlers[vector] = fn;
+}
+
+void show_backtrace(uint64_t rbp, uint64_t rip)
+{
+    printk("Backtrace:\n");
+    print_symbol_line(rip);
+    /* Walk the frame-pointer chain; stop at anything that is not a plausible stack frame. */
+    for (int depth = 0; depth < 32 && rbp; depth++) {
+        if ((rbp & 7) || rbp < 0xffff800000000000ULL) /* Tern's stacks are in the top half */
+            break;
+        uint64_t *frame = (uint64_t *)rbp;
+        uint64_t ret = frame[1];
+        if (!ret)
+            break;
+        print_symbol_line(ret);
+        if (frame[0] <= rbp)
+            break; /* stacks grow down: the caller's frame is above */
+        rbp = frame[0];
+    }
+}
+
+void show_registers(const struct cpu_user_regs *r)
+{
+    char sym[96];
+
+    symbol_format(r->rip, sym, sizeof(sym));
+    printk("RIP:    %04llx:%016llx  %s\n", (unsigned long long)r->cs,
+           (unsigned long long)r->rip, sym);
+    printk("RFLAGS: %016llx  CPU: %u\n", (unsigned long long)r->rflags, smp_processor_id());
+    printk("rax: %016llx  rbx: %016llx  rcx: %016llx\n", (unsigned long long)r->rax,
+           (unsigned long long)r->rbx, (unsigned long long)r->rcx);
+    printk("rdx: %016llx  rsi: %016llx  rdi: %016llx\n", (unsigned long long)r->rdx,
+           (unsigned long long)r->rsi, (unsigned long long)r->rdi);
+    printk("rbp: %016llx  rsp: %016llx  r8:  %016llx\n", (unsigned long long)r->rbp,
+           (unsigned long long)r->rsp, (unsigned long long)r->r8);
+    printk("r9:  %016llx  r10: %016llx  r11: %016llx\n", (unsigned long long)r->r9,
+           (unsigned long long)r->r10, (unsigned long long)r->r11);
+    printk("r12: %016llx  r13: %016llx  r14: %016llx\n", (unsigned long long)r->r12,
+           (unsigned long long)r->r13, (unsigned long long)r->r14);
+    printk("r15: %016llx  ss:  %04llx\n", (unsigned long long)r->r15,
+           (unsigned long long)r->ss);
+    printk("cr0: %016lx  cr2: %016lx  cr3: %016lx  cr4: %016lx\n", read_cr0(), read_cr2(),
+           read_cr3(), read_cr4());
+}
+
+/* An exception in Tern itself is a bug: report everything and stop this CPU for good. */
+void do_trap(struct cpu_user_regs *regs)
+{
+    unsigned int v = regs->vector;
+
+    if (v == 2) {
+        if (smp_stopping()) /* another CPU is stopping the machine (panic, power-off) */
+            for (;;)
+                halt();
+        printk(XENLOG_WARNING "NMI received on CPU %u, ignored\n", smp_processor_id());
+        return;
+    }
+    console_force_unlock();
+    printk(XENLOG_ERR "*** TERN FATAL EXCEPTION on CPU %u ***\n", smp_processor_id());
+    printk(XENLOG_ERR "Vector %u (%s), error code 0x%llx\n", v, exception_names[v & 31],
+           (unsigned long long)regs->error_code);
+    if (v == 14)
+        printk(XENLOG_ERR "Page fault at address %#lx (%s, %s, %s)\n", read_cr2(),
+               regs->error_code & 1 ? "protection" : "not present",
+               regs->error_code & 2 ? "write" : "read",
+               regs->error_code & 16 ? "instruction fetch" : "data");
+    show_registers(regs);
+    show_backtrace(regs->rbp, regs->rip);
+    printk(XENLOG_ERR "CPU %u stopped.\n", smp_processor_id());
+    this_cpu()->online = false;
+    for (;;) {
+        local_irq_disable();
+        halt();
+    }
+}
+
+void do_irq(struct cpu_user_regs *regs)
+{
+    unsigned int v = regs->vector;
+
+    this_cpu()->irq_count++;
+    if (irq_handlers[v])
+        irq_handlers[v](regs);
+    else if (v != SPURIOUS_APIC_VECTOR)
+        printk(XENLOG_WARNING "unexpected interrupt vector %#x on CPU %u\n", v,
+               smp_processor_id());
+    if (v != SPURIOUS_APIC_VECTOR)
+        apic_eoi();
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/* Per-CPU timer queues: a sorted list per CPU, the earliest expiry programmed in hardware. */
+#include <asm/percpu.h>
+#include <tern/lib.h>
+#include <tern/spinlock.h>
+#include <tern/time.h>
+#include <tern/timer.h>
+
+struct timer_queue {
+    spinlock_t lock;
+    struct timer *head;
+};
+
+static struct timer_queue queues[NR_CPUS];
+
+void timer_init_cpu(unsigned int cpu)
+{
+    spin_lock_init(&queues[cpu].lock);
+    queues[cpu].head = NULL;
+}
+
+void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu)
+{
+    memset(t, 0, sizeof(*t));
+    t->fn = fn;
+    t->data = data;
+    t->cpu = cpu < NR_CPUS ? cpu : 0;
+}
+
+static void unlink(struct timer_queue *q, struct timer *t)
+{
+    for (struct timer **pp = &q->head; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    t->next = NULL;
+    t->active = false;
+}
+
+void set_timer(struct timer *t, s_time_t expires)
+{
+    struct timer_queue *q = &queues[t->cpu];
+    unsigned long flags;
+
+    spin_lock_irqsave(&q->lock, flags);
+    if (t->active)
+        unlink(q, t);
+    t->expires = expires;
+    t->active = true;
+    struct timer **pp = &q->head;
+    while (*pp && (*pp)->expires <= expires)
+        pp = &(*pp)->next;
+    t->next = *pp;
+    *pp = t;
+    bool first = q->head == t;
+    spin_unlock_irqrestore(&q->lock, flags);
+
+    if (first) {
+        if (t->cpu == smp_processor_id())
+            arch_timer_program(expires);
+        else
+            arch_timer_kick(t->cpu);
+    }
+}
+
+void stop_timer(struct timer *t)
+{
+    struct timer_queue *q = &queues[t->cpu];
+    unsigned long flags;
+
+    spin_lock_irqsave(&q->lock, flags);
+    if (t->active)
+        unlink(q, t);
+    spin_unlock_irqrestore(&q->lock, flags);
+}
+
+void kill_timer(struct timer *t)
+{
+    stop_timer(t);
+    t->fn = NULL;
+}
+
+bool timer_is_active(const struct timer *t)
+{
+    return t->active;
+}
+
+void timer_softirq(void)
+{
+    struct timer_queue *q = &queues[smp_processor_id()];
+    unsigned long flags;
+
+    spin_lock_irqsave(&q->lock, flags);
+    for (;;) {
+        struct timer *t = q->head;
+        if (!t || t->expires > NOW())
+            break;
+        q->head = t->next;
+        t->next = NULL;
+        t->active = false;
+        void (*fn)(void *) = t->fn;
+        void *data = t->data;
+        /* Run unlocked: the callback may re-arm this or another timer. */
+        spin_unlock_irqrestore(&q->lock, flags);
+        if (fn)
+            fn(data);
+        spin_lock_irqsave(&q->lock, flags);
+    }
+    s_time_t next = q->head ? q->head->expires : 0;
+    spin_unlock_irqrestore(&q->lock, flags);
+    if (next)
+        arch_timer_program(next);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor console: printk output goes to the serial line (when its level passes the
+ * loglvl= threshold) and, at every level, to a ring buffer kept for later retrieval by dom0.
+ * Each line is prefixed with "(TERN) [cN] " where N is the CPU that printed it.
+ */
+#ifndef TERN_CONSOLE_H
+#define TERN_CONSOLE_H
+
+#include <tern/types.h>
+
+/* Before anything else: serial port at its default settings. */
+void console_init_early(void);
+/* After the command line: apply com1=, console=, loglvl=. */
+void console_init_cmdline(void);
+/* A fatal path may run with the console lock held by a dead CPU: take it over. */
+void console_force_unlock(void);
+/* Copy up to len bytes of the ring buffer, oldest first, starting at offset *pos (0 = oldest).
+ * Returns bytes copied; *pos advances. */
+size_t console_ring_read(char *buf, size_t len, size_t *pos);
+size_t console_ring_size(void);
+
+/* Serial driver interface (drivers/char/ns16550.c). */
+struct serial_cfg {
+    uint16_t io_base;
+    uint32_t baud;
+    uint8_t data_bits, stop_bits;
+    char parity; /* 'n', 'o', 'e' */
+};
+void serial_init(const struct serial_cfg *cfg);
+void serial_putc(char c);
+int serial_getc(void); /* -1 when nothing is waiting */
+int parse_serial_cfg(const char *s, struct serial_cfg *cfg);
+
+#endif

@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: MIT
+# Helpers for QEMU integration tests: boot Tern through scripts/tern-qemu, keep the serial log,
+# and report "PASS name" / "FAIL name: why (log: path)" lines that scripts/run-tests counts.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOGDIR=${TERN_TEST_LOGDIR:-$ROOT/build/tests/logs}
+mkdir -p "$LOGDIR"
+
+# boot NAME EXPECTED_STATUS [tern-qemu options...]
+# Boots, saves the log to $LOGDIR/NAME.log, sets LOG and STATUS. Returns non-zero (after
+# printing FAIL) when the rig's exit status is not the expected one.
+boot() {
+    local name=$1 want=$2
+    shift 2
+    LOG=$LOGDIR/$name.log
+    CASE=$name
+    FAILED=
+    "$ROOT/scripts/tern-qemu" --quiet --log "$LOG" "$@" 2>"$LOG.rig"
+    STATUS=$?
+    if [ "$STATUS" != "$want" ]; then
+        fail "expected tern-qemu to exit $want, got $STATUS ($(tail -n1 "$LOG.rig"))"
+        return 1
+    fi
+    return 0
+}
+
+fail() {
+    [ -n "$FAILED" ] && return 0
+    FAILED=1
+    echo "FAIL $CASE: $* (log: $LOG)"
+}
+
+# expect REGEX [description]: the log has a line matching REGEX (grep -E).
+expect() {
+    grep -Eq -- "$1" "$LOG" || fail "expected a line matching '$1'${2:+ ($2)}"
+}
+
+# reject REGEX: no line of the log matches.
+reject() {
+    if grep -Eq -- "$1" "$LOG"; then
+        fail "unexpected line: $(grep -E -m1 -- "$1" "$LOG")"
+    fi
+}
+
+# number REGEX: print the first integer captured by the regex's first line match (sed -E).
+number() {
+    grep -Em1 -- "$1" "$LOG" | sed -E "s/.*$1.*/\\1/"
+}
+
+# expect_range VALUE LOW HIGH what
+expect_range() {
+    if [ -z "$1" ] || [ "$1" -lt "$2" ] || [ "$1" -gt "$3" ]; then
+        fail "expected $4 between $2 and $3, got '${1}'"
+    fi
+}
+
+done_case() {
+    [ -z "$FAILED" ] && echo "PASS $CASE"
+    return 0
+}

@@ -1,0 +1,1 @@
+SRCS_acpi := hv/arch/x86/acpi/tables.c

@@ -1,0 +1,1 @@
+SRCS_bootinfo := hv/arch/x86/boot/bootinfo.c

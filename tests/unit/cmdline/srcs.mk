@@ -1,0 +1,1 @@
+SRCS_cmdline := hv/common/cmdline.c
