@@ -94,12 +94,15 @@ $(foreach s,$(UNIT_SUITES),$(eval $(call unit_rule,$(s))))
 
 unit: $(addprefix $(B)/unit/,$(UNIT_SUITES))
 
+# ---- test guests (guests/guests.mk): build/guests/<name>.elf -------------------------------
+-include guests/guests.mk
+
 # ---- setup, tests, demo -------------------------------------------------------------------
 setup:
 	scripts/setup.sh
 
 test: setup
-	$(MAKE) all unit
+	$(MAKE) all unit guests
 	$(MAKE) CC=clang all
 	scripts/run-tests
 
@@ -112,4 +115,4 @@ iso: all
 clean:
 	rm -rf $(B)/hv-* $(B)/unit $(B)/tern*.bin $(B)/tern*-syms $(B)/tern.iso $(B)/tests
 
-.PHONY: all unit setup test run iso clean
+.PHONY: all unit guests setup test run iso clean

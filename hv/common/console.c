@@ -133,6 +133,23 @@ int printk(const char *fmt, ...)
     return n;
 }
 
+void console_write_guest_line(const char *prefix, const char *text, size_t len)
+{
+    unsigned long flags;
+
+    /* Guest output is shown whatever loglvl= says: it is the guests' console. */
+    spin_lock_irqsave(&console_lock, flags);
+    if (!at_line_start) {
+        emit('\n', true);
+        at_line_start = true;
+    }
+    emit_str(prefix, true);
+    for (size_t i = 0; i < len; i++)
+        emit(text[i], true);
+    emit('\n', true);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
 size_t console_ring_size(void)
 {
     return conring_prod < CONRING_SIZE ? conring_prod : CONRING_SIZE;

@@ -391,3 +391,27 @@ int page_alloc_check(void)
     spin_unlock_irqrestore(&heap_lock, flags);
     return rc;
 }
+
+/*
+ * Turn an allocated 2^order block into 2^order allocated single frames, so that its frames
+ * can then be freed one by one (a guest giving back one page of a 2 MiB extent).
+ */
+int split_allocated_block(struct page_info *pg, unsigned int order)
+{
+    unsigned long flags;
+    int rc = 0;
+
+    spin_lock_irqsave(&heap_lock, flags);
+    if (!pg_valid(pg) || !(pg->flags & PGF_ALLOCATED) || pg->order != order ||
+        order > MAX_ORDER) {
+        rc = -EINVAL;
+    } else {
+        for (uint64_t i = 0; i < (1ULL << order); i++) {
+            pg[i].flags = (pg[i].flags & ~PGF_STATE) | PGF_ALLOCATED;
+            pg[i].order = 0;
+            pg[i].owner = pg->owner;
+        }
+    }
+    spin_unlock_irqrestore(&heap_lock, flags);
+    return rc;
+}

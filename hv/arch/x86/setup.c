@@ -9,6 +9,11 @@
 #include <tern/acpi.h>
 #include <tern/bootinfo.h>
 #include <tern/bootmem.h>
+#include <tern/domain_build.h>
+#include <tern/domain_console.h>
+#include <tern/pvclock.h>
+#include <tern/sched.h>
+#include <asm/hvm.h>
 #include <tern/console.h>
 #include <tern/errno.h>
 #include <tern/lib.h>
@@ -21,13 +26,15 @@
 #include <tern/version.h>
 
 void __start_tern(uint32_t magic, uint32_t info_pa);
+static void ap_hvm_up(void *unused);
+
 void paging_use_heap(void);
 void smp_init_ipis(void);
 void idle_loop(void) __noreturn;
 
 extern const char __image_end[];
 
-static bool opt_autopoweroff;
+bool opt_autopoweroff;
 boolean_param("autopoweroff", opt_autopoweroff);
 /* Accepted now so that configs written for later steps do not warn. */
 static uint64_t opt_dom0_mem;
@@ -171,20 +178,34 @@ void __start_tern(uint32_t magic, uint32_t info_pa)
     nr_cpus_online = 1;
     smp_init_ipis();
     time_init();
+    sched_init();
     local_irq_enable();
     smp_boot_cpus();
     printk("SMP: %u CPU%s online\n", num_online_cpus(), num_online_cpus() == 1 ? "" : "s");
 
     selftests_run();
+    wallclock_init();
+    bool can_run_guests = hvm_init();
+    on_each_cpu(ap_hvm_up, NULL, true);
 
     printk("Boot complete in %llu ms; %llu MiB free.\n",
            (unsigned long long)(NOW() / 1000000),
            (unsigned long long)(page_alloc_free_count() >> (20 - PAGE_SHIFT)));
-    if (opt_autopoweroff) {
+    unsigned int nr_domains = can_run_guests ? boot_domains_start() : 0;
+    console_input_init();
+    if (!nr_domains && opt_autopoweroff) {
         printk("autopoweroff: nothing to run.\n");
         machine_poweroff();
     }
-    idle_loop();
+    smp_start_schedulers();
+    schedule_loop();
+}
+
+/* Enable the vendor's virtualisation on every other CPU (the boot CPU did it already). */
+static void ap_hvm_up(void *unused)
+{
+    if (smp_processor_id() != 0 && hvm_funcs && hvm_cpu_up())
+        printk(XENLOG_ERR "CPU %u cannot run guests\n", smp_processor_id());
 }
 
 void idle_loop(void)

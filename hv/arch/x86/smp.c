@@ -10,6 +10,7 @@
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/param.h>
+#include <tern/sched.h>
 #include <tern/smp.h>
 #include <tern/spinlock.h>
 #include <tern/time.h>
@@ -25,6 +26,7 @@ void start_secondary(struct cpu_info *ci);
 void idle_loop(void) __noreturn;
 
 static volatile bool stopping;
+static volatile bool schedulers_started;
 
 unsigned int num_online_cpus(void)
 {
@@ -50,7 +52,23 @@ void start_secondary(struct cpu_info *ci)
     __atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
     ci->online = true;
     printk(XENLOG_DEBUG "CPU %u (APIC ID %u) online\n", ci->cpu_id, ci->apic_id);
-    idle_loop();
+    sched_init_cpu(ci->cpu_id);
+    /* Idle until the boot CPU has finished setting up, then schedule vCPUs. */
+    local_irq_enable();
+    while (!schedulers_started)
+        safe_halt();
+    schedule_loop();
+}
+
+static void kick_fn(void *unused)
+{
+}
+
+void smp_start_schedulers(void)
+{
+    schedulers_started = true;
+    mb();
+    on_each_cpu(kick_fn, NULL, false); /* wake the halted APs */
 }
 
 static bool wake_cpu(struct cpu_info *ci)

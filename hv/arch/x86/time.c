@@ -42,10 +42,15 @@ uint64_t tsc_khz(void)
     return tsc_hz / 1000;
 }
 
+s_time_t tsc_to_stime(uint64_t tsc)
+{
+    uint64_t delta = tsc - tsc_at_boot;
+    return (s_time_t)(((unsigned __int128)delta * ns_per_tsc_32) >> 32);
+}
+
 s_time_t NOW(void)
 {
-    uint64_t delta = rdtsc_ordered() - tsc_at_boot;
-    return (s_time_t)(((unsigned __int128)delta * ns_per_tsc_32) >> 32);
+    return tsc_to_stime(rdtsc_ordered());
 }
 
 void udelay(uint64_t us)

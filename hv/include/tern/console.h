@@ -19,6 +19,8 @@ void console_force_unlock(void);
  * Returns bytes copied; *pos advances. */
 size_t console_ring_read(char *buf, size_t len, size_t *pos);
 size_t console_ring_size(void);
+/* One line of a guest's console: prefix + text + newline, at any loglvl. */
+void console_write_guest_line(const char *prefix, const char *text, size_t len);
 
 /* Serial driver interface (drivers/char/ns16550.c). */
 struct serial_cfg {

@@ -54,6 +54,9 @@ struct page_info *alloc_pages_below(unsigned int order, mfn_t limit_mfn);
 /* Give back a block from alloc_pages(); order must be the one it was allocated with. */
 void free_pages(struct page_info *pg, unsigned int order);
 
+/* Make each frame of an allocated 2^order block its own order-0 allocation. 0 or -EINVAL. */
+int split_allocated_block(struct page_info *pg, unsigned int order);
+
 struct page_info *mfn_to_page(mfn_t mfn);
 mfn_t page_to_mfn(const struct page_info *pg);
 

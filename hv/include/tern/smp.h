@@ -22,6 +22,8 @@ void on_each_cpu(void (*fn)(void *), void *data, bool wait);
 void smp_send_event_check(unsigned int cpu);
 /* Stop every other CPU (panic, power-off). */
 void smp_send_stop(void);
+/* Let every CPU enter the scheduler (after the boot CPU built the boot domains). */
+void smp_start_schedulers(void);
 /* True once smp_send_stop() has begun (the NMI handler halts quietly then). */
 bool smp_stopping(void);
 

@@ -14,6 +14,8 @@ void time_init(void);
 /* On each secondary CPU, after time_init() on the boot CPU. */
 void time_init_ap(void);
 s_time_t NOW(void);
+/* System time at a given TSC value. */
+s_time_t tsc_to_stime(uint64_t tsc);
 uint64_t tsc_khz(void);
 /* Busy-wait. */
 void udelay(uint64_t us);

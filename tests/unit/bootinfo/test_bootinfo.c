@@ -339,6 +339,16 @@ TEST(mb1_string_without_nul)
     CHECK(rc == 0, "a string ending at the end of memory should parse, got %d", rc);
     CHECK_STR(bi.cmdline, "abcdef");
 
+    /* Readable memory ends 5 bytes into the string's 64-byte chunk, just after its NUL. */
+    reset();
+    mb1_info(1u << 2);
+    put_str(MB1_STRS, "abcd");
+    put32(MB1_INFO + 16, MB1_STRS);
+    grant_end = MB1_STRS + 5;
+    rc = bootinfo_parse(MULTIBOOT1_BOOTLOADER_MAGIC, MB1_INFO, fake_map, &bi);
+    CHECK(rc == 0, "a string ending just before unreadable memory should parse, got %d", rc);
+    CHECK_STR(bi.cmdline, "abcd");
+
     /* A pointer to unmapped memory. */
     reset();
     mb1_info(1u << 9);
@@ -367,6 +377,13 @@ TEST(mb1_info_unmapped)
     refuse_pa = MB1_INFO;
     mb1_full_setup();
     CHECK_EQ(bootinfo_parse(MULTIBOOT1_BOOTLOADER_MAGIC, MB1_INFO, fake_map, &bi), -EINVAL);
+    /* QEMU's structure is 88 bytes long: that much must be enough. */
+    reset();
+    put32(MEM_BASE + MEM_SIZE - 88, 1u << 0);
+    put32(MEM_BASE + MEM_SIZE - 84, 640);
+    CHECK_EQ(bootinfo_parse(MULTIBOOT1_BOOTLOADER_MAGIC, MEM_BASE + MEM_SIZE - 88, fake_map,
+                            &bi), 0);
+    CHECK(bi.has_basic_mem && bi.mem_lower_kb == 640, "basic memory from an 88-byte info");
     /* Too close to the end of memory for the 88 bytes that are read. */
     reset();
     CHECK_EQ(bootinfo_parse(MULTIBOOT1_BOOTLOADER_MAGIC, MEM_BASE + MEM_SIZE - 80, fake_map,

@@ -46,6 +46,13 @@ static inline void cpuid(uint32_t leaf, struct cpuid_regs *r)
     cpuid_count(leaf, 0, r);
 }
 
+static inline uint32_t cpuid_eax(uint32_t leaf)
+{
+    struct cpuid_regs r;
+    cpuid(leaf, &r);
+    return r.eax;
+}
+
 static inline uint32_t cpuid_ecx(uint32_t leaf)
 {
     struct cpuid_regs r;

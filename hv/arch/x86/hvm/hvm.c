@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+/* Vendor-neutral vCPU support: vendor choice, CPUID and MSR policy, port I/O, HLT, FPU state. */
+#include <asm/hvm.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <public/arch-x86/cpuid.h>
+#include <public/hvm/params.h>
+#include <public/xen.h>
+#include <tern/domain.h>
+#include <tern/errno.h>
+#include <tern/event.h>
+#include <tern/lib.h>
+#include <tern/mm.h>
+#include <tern/sched.h>
+#include <tern/time.h>
+#include <tern/version.h>
+#include <tern/xmalloc.h>
+#include "hvm_private.h"
+
+const struct hvm_function_table *hvm_funcs;
+static bool cpu_has_xsave;
+static uint64_t host_xcr0_mask; /* components the CPU supports */
+static size_t fpu_area_size;
+static struct vcpu *fpu_owner[NR_CPUS];
+
+static inline void xsetbv0(uint64_t v)
+{
+    asm volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+bool hvm_init(void)
+{
+    struct cpuid_regs r;
+
+    hvm_funcs = start_svm();
+    if (!hvm_funcs) {
+        printk(XENLOG_WARNING "HVM: no usable AMD SVM with nested paging: guests cannot run\n");
+        return false;
+    }
+    cpu_has_xsave = cpuid_ecx(1) & (1u << 26);
+    if (cpu_has_xsave) {
+        cpuid_count(0xd, 0, &r);
+        host_xcr0_mask = r.eax | ((uint64_t)r.edx << 32);
+        fpu_area_size = r.ecx;
+    } else {
+        fpu_area_size = 512;
+    }
+    return hvm_cpu_up() == 0;
+}
+
+int hvm_cpu_up(void)
+{
+    /* Guests' SIMD state is switched with XSAVE/FXSAVE, which need these enabled in Tern. */
+    unsigned long cr4 = read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    if (cpu_has_xsave)
+        cr4 |= X86_CR4_OSXSAVE;
+    write_cr4(cr4);
+    write_cr0(read_cr0() & ~(1UL << 3)); /* TS clear: no lazy-FPU traps in Tern */
+    return hvm_funcs ? hvm_funcs->cpu_up() : -ENODEV;
+}
+
+int hvm_vcpu_fpu_init(struct vcpu *v)
+{
+    size_t size = ROUNDUP(fpu_area_size, 64);
+    uint8_t *a = size <= PAGE_SIZE ? xmalloc_aligned(size, 64) : NULL;
+    if (!a)
+        return -ENOMEM;
+    /* Reset state: FCW 0x37f, MXCSR 0x1f80, and XSTATE_BV naming x87 and SSE so that the
+     * first XRSTOR loads them instead of leaving MXCSR at zero (every exception unmasked). */
+    a[0] = 0x7f;
+    a[1] = 0x03;
+    a[24] = 0x80;
+    a[25] = 0x1f;
+    if (cpu_has_xsave)
+        a[512] = 0x3;
+    v->arch.fpu_area = a;
+    v->arch.guest_xcr0 = 1;
+    return 0;
+}
+
+void hvm_vcpu_fpu_destroy(struct vcpu *v)
+{
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        if (fpu_owner[c] == v)
+            fpu_owner[c] = NULL;
+    xfree(v->arch.fpu_area);
+    v->arch.fpu_area = NULL;
+}
+
+/* Give this pCPU's FPU/SIMD registers to v, saving the previous vCPU's. */
+static void fpu_switch(struct vcpu *v)
+{
+    unsigned int cpu = smp_processor_id();
+    struct vcpu *old = fpu_owner[cpu];
+
+    if (old == v)
+        return;
+    if (cpu_has_xsave) {
+        xsetbv0(host_xcr0_mask);
+        if (old)
+            asm volatile("xsave64 (%0)" ::"r"(old->arch.fpu_area), "a"((uint32_t)~0u),
+                         "d"((uint32_t)~0u) : "memory");
+        asm volatile("xrstor64 (%0)" ::"r"(v->arch.fpu_area), "a"((uint32_t)~0u),
+                     "d"((uint32_t)~0u) : "memory");
+        xsetbv0(v->arch.guest_xcr0);
+    } else {
+        if (old)
+            asm volatile("fxsave64 (%0)" ::"r"(old->arch.fpu_area) : "memory");
+        asm volatile("fxrstor64 (%0)" ::"r"(v->arch.fpu_area) : "memory");
+    }
+    fpu_owner[cpu] = v;
+}
+
+bool hvm_set_xcr0(struct vcpu *v, uint64_t val)
+{
+    if (!cpu_has_xsave || !(val & 1) || (val & ~host_xcr0_mask) ||
+        ((val & 4) && !(val & 2)) ||                  /* AVX needs SSE */
+        ((val & 0xe0) && (val & 0xe0) != 0xe0) ||      /* AVX-512: all three or none */
+        ((val & 0xe0) && !(val & 4)))
+        return false;
+    v->arch.guest_xcr0 = val;
+    xsetbv0(val); /* this pCPU's FPU belongs to v right now (fpu_switch before entry) */
+    return true;
+}
+
+/* ---- CPUID ---- */
+
+static void xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    switch (leaf - XEN_CPUID_FIRST_LEAF) {
+    case 0: /* signature "XenVMMXenVMM", highest Xen leaf */
+        out[0] = XEN_CPUID_FIRST_LEAF + 5;
+        out[1] = XEN_CPUID_SIGNATURE_EBX;
+        out[2] = XEN_CPUID_SIGNATURE_ECX;
+        out[3] = XEN_CPUID_SIGNATURE_EDX;
+        break;
+    case 1:
+        out[0] = (XEN_COMPAT_MAJOR << 16) | XEN_COMPAT_MINOR;
+        break;
+    case 2: /* one hypercall page, set through MSR 0x40000000 */
+        out[0] = 1;
+        out[1] = 0x40000000;
+        break;
+    case 3: /* time: TSC untrapped at the host's rate */
+        if (sub == 0) {
+            out[0] = 0;
+            out[2] = tsc_khz();
+        } else if (sub == 2) {
+            out[0] = tsc_khz();
+        }
+        break;
+    case 4: /* HVM features: vCPU id and domain id are reported (no per-vCPU upcall vector) */
+        out[0] = XEN_HVM_CPUID_IOMMU_MAPPINGS | XEN_HVM_CPUID_VCPU_ID_PRESENT |
+                 XEN_HVM_CPUID_DOMID_PRESENT;
+        out[1] = v->vcpu_id;
+        out[2] = v->domain->domain_id;
+        break;
+    default:
+        break;
+    }
+}
+
+void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    struct cpuid_regs r;
+    static uint32_t max_basic, max_ext;
+
+    out[0] = out[1] = out[2] = out[3] = 0;
+    if (leaf >= 0x40000000 && leaf < 0x40010000) {
+        if ((leaf & 0xffff00ff) <= XEN_CPUID_FIRST_LEAF + 5 && (leaf & 0xff00) == 0)
+            xen_leaves(v, leaf, sub, out);
+        return;
+    }
+    if (!max_basic) {
+        max_basic = MIN(cpuid_eax(0), 0xdu);
+        max_ext = MIN(cpuid_eax(0x80000000), 0x80000008u);
+    }
+    if ((leaf < 0x80000000 && leaf > max_basic) || (leaf >= 0x80000000 && leaf > max_ext))
+        return;
+    cpuid_count(leaf, sub, &r);
+    out[0] = r.eax;
+    out[1] = r.ebx;
+    out[2] = r.ecx;
+    out[3] = r.edx;
+
+    switch (leaf) {
+    case 0:
+        out[0] = max_basic;
+        break;
+    case 1:
+        out[1] = (out[1] & 0x0000ffff) | ((v->vcpu_id * 2) << 24) |
+                 ((MIN(v->domain->max_vcpus * 2, 255u)) << 16);
+        /* Hide VMX, SMX, EST, TM2, MONITOR, PDCM, DCA; say "hypervisor". */
+        out[2] &= ~((1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 3) | (1u << 15) |
+                    (1u << 18));
+        out[2] |= 1u << 31;
+        if (!hvm_vcpu_has_x2apic(v))
+            out[2] &= ~(1u << 21);
+        /* OSXSAVE mirrors the guest's CR4. */
+        out[2] &= ~(1u << 27);
+        if (hvm_funcs->get_reg(v, HVM_CR4) & X86_CR4_OSXSAVE)
+            out[2] |= 1u << 27;
+        /* Hide ACPI thermal, TM, PBE; keep the local APIC bit (an emulated one exists). */
+        out[3] &= ~((1u << 22) | (1u << 29) | (1u << 31));
+        break;
+    case 4:
+        out[0] &= 0x3ff; /* no cores/threads sharing information */
+        break;
+    case 5:
+    case 6:
+        out[0] = out[1] = out[2] = out[3] = 0; /* MONITOR/MWAIT and power management */
+        break;
+    case 7:
+        if (sub == 0)
+            out[2] &= ~(1u << 5); /* WAITPKG */
+        break;
+    case 0xb:
+    case 0xa:
+        out[0] = out[1] = out[2] = out[3] = 0; /* no topology or PMU */
+        break;
+    case 0xd:
+        if (sub == 0) {
+            /* Size of the save area for the guest's current XCR0. */
+            uint64_t xcr0 = v->arch.guest_xcr0;
+            uint32_t size = 576;
+            for (unsigned int i = 2; i < 32; i++) {
+                if (!(xcr0 & (1ULL << i)))
+                    continue;
+                struct cpuid_regs c;
+                cpuid_count(0xd, i, &c);
+                size = MAX(size, c.eax + c.ebx);
+            }
+            out[1] = size;
+        }
+        break;
+    case 0x80000001:
+        out[2] &= ~((1u << 2) | (1u << 10) | (1u << 19)); /* SVM, IBS, NodeId */
+        break;
+    case 0x80000007:
+        out[3] &= 1u << 8; /* only the invariant-TSC bit */
+        out[0] = out[1] = out[2] = 0;
+        break;
+    case 0x80000008:
+        out[2] = 0; /* core count: let the guest use ACPI */
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- port I/O ---- */
+
+void hvm_portio(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint32_t *val)
+{
+    if (port == 0xe9 && !in) {
+        /* Bochs/Xen debug port: one character per write, to the domain's console. */
+        char c = (char)*val;
+        domain_console_write(v->domain, &c, 1);
+        return;
+    }
+    if (hvm_vlapic_portio_hook(v, port, size, in, val))
+        return;
+    /* Nothing is there: reads float high, writes go nowhere (like an empty ISA bus). */
+    if (in)
+        *val = 0xffffffff;
+}
+
+/* ---- HLT and interrupt delivery ---- */
+
+static uint8_t callback_vector(struct domain *d)
+{
+    uint64_t p = d->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+    if ((p >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT) != HVM_PARAM_CALLBACK_TYPE_VECTOR)
+        return 0;
+    return p & 0xff;
+}
+
+bool hvm_vcpu_has_work_hook(struct vcpu *v)
+{
+    return (callback_vector(v->domain) && vcpu_has_pending_upcall(v)) ||
+           hvm_vlapic_has_pending(v);
+}
+
+void hvm_hlt(struct vcpu *v)
+{
+    /* Interrupts disabled and nothing pending would sleep forever; Xen treats that as an
+     * idle vCPU too (it can still be woken by an NMI or INIT), so just block. */
+    if (!hvm_vcpu_has_work_hook(v))
+        vcpu_block(v);
+}
+
+void hvm_prepare_entry(struct vcpu *v)
+{
+    uint8_t vec = callback_vector(v->domain);
+
+    fpu_switch(v);
+    if (vec && vcpu_has_pending_upcall(v))
+        hvm_funcs->set_virtual_irq(v, true, vec); /* level-like: until upcall_pending clears */
+    else if (!hvm_vlapic_inject(v))
+        hvm_funcs->set_virtual_irq(v, false, 0);
+}
+
+void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
+{
+    if (hvm_vlapic_mmio(v, gpa, error_code))
+        return;
+    printk(XENLOG_WARNING "d%u v%u: access to guest-physical %#llx that is not its memory "
+                          "(%s, %s)\n",
+           v->domain->domain_id, v->vcpu_id, (unsigned long long)gpa,
+           error_code & 2 ? "write" : "read",
+           error_code & 1 ? "protection" : "not present");
+    domain_crash(v->domain, "access to guest-physical memory it does not own");
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/* hvm_op: HVM parameters (callback vector, console and xenstore pages) and small queries. */
+#include <public/hvm/hvm_op.h>
+#include <public/hvm/params.h>
+#include <public/xen.h>
+#include <tern/domain.h>
+#include <tern/errno.h>
+#include <tern/guest_access.h>
+#include <tern/hypercall.h>
+#include <tern/lib.h>
+#include <tern/time.h>
+#include <tern/xsm.h>
+
+BUILD_BUG_ON(HVM_NR_PARAMS > TERN_NR_HVM_PARAMS);
+
+/* What a guest may set on itself; the rest is the toolstack's (Xen's hvm_allow_set_param). */
+static bool guest_may_set(uint32_t index)
+{
+    switch (index) {
+    case HVM_PARAM_CALLBACK_IRQ:
+    case HVM_PARAM_TIMER_MODE:
+    case HVM_PARAM_ACPI_S_STATE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static long param_op(bool set, uint64_t arg)
+{
+    struct xen_hvm_param p;
+    struct domain *self = current->domain;
+    int rc;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    if (p.index >= HVM_NR_PARAMS)
+        return -EINVAL;
+    struct domain *d = p.domid == DOMID_SELF ? self : domain_get_by_id(p.domid);
+    if (!d)
+        return -ESRCH;
+    if (p.domid == DOMID_SELF)
+        domain_get(d);
+    if (d != self && (rc = xsm_hvm_param(self, d, set)))
+        goto out;
+    if (set) {
+        if (d == self && !self->is_privileged && !guest_may_set(p.index)) {
+            rc = -EPERM;
+            goto out;
+        }
+        if (p.index == HVM_PARAM_CALLBACK_IRQ) {
+            uint64_t type = p.value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT;
+            /* Only the vector type can be delivered to a PVH guest (no emulated PIC/IOAPIC);
+             * 0 switches the callback off. */
+            if (p.value && type != HVM_PARAM_CALLBACK_TYPE_VECTOR) {
+                rc = -EINVAL;
+                goto out;
+            }
+            if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR && (p.value & 0xff) < 0x10) {
+                rc = -EINVAL;
+                goto out;
+            }
+        }
+        d->hvm_params[p.index] = p.value;
+        rc = 0;
+    } else {
+        p.value = d->hvm_params[p.index];
+        rc = copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
+    }
+out:
+    domain_put(d);
+    return rc;
+}
+
+long do_hvm_op(unsigned long op, uint64_t arg)
+{
+    switch (op) {
+    case HVMOP_set_param:
+        return param_op(true, arg);
+    case HVMOP_get_param:
+        return param_op(false, arg);
+    case HVMOP_get_time: {
+        uint64_t now = NOW();
+        return copy_to_guest(arg, &now, sizeof(now)) ? -EFAULT : 0;
+    }
+    case HVMOP_pagetable_dying: /* a hint for shadow paging; nested paging needs none */
+    default:
+        return -ENOSYS;
+    }
+}

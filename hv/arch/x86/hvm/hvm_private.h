@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Interfaces between the files of arch/x86/hvm (vendor-neutral vCPU code). */
+#ifndef HVM_PRIVATE_H
+#define HVM_PRIVATE_H
+
+#include <tern/types.h>
+
+struct vcpu;
+struct domain;
+
+int hvm_vcpu_fpu_init(struct vcpu *v);
+void hvm_vcpu_fpu_destroy(struct vcpu *v);
+bool hvm_vcpu_has_work_hook(struct vcpu *v);
+
+/* The emulated local APIC (vlapic.c). Hooks return true when they handled the access. */
+bool hvm_vcpu_has_x2apic(struct vcpu *v);
+bool hvm_vlapic_portio_hook(struct vcpu *v, uint16_t port, unsigned int size, bool in,
+                            uint32_t *val);
+bool hvm_vlapic_mmio(struct vcpu *v, uint64_t gpa, uint64_t error_code);
+bool hvm_vlapic_has_pending(struct vcpu *v);
+/* Program the highest pending LAPIC vector for delivery; false when there is none. */
+bool hvm_vlapic_inject(struct vcpu *v);
+bool hvm_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
+
+/* The domain's console (common/console.c side): bytes the guest printed. */
+void domain_console_write(struct domain *d, const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest MSR accesses that exit (everything the VMCB does not switch by itself). Default deny:
+ * an MSR not listed here raises #GP in the guest, logged once per domain and MSR.
+ */
+#include <asm/hvm.h>
+#include <asm/processor.h>
+#include <tern/domain.h>
+#include <tern/guest_access.h>
+#include <tern/lib.h>
+#include <tern/p2m.h>
+#include "hvm_private.h"
+
+#define MSR_TSC 0x10
+#define MSR_PLATFORM_ID 0x17
+#define MSR_APIC_BASE_ 0x1b
+#define MSR_TSC_ADJUST 0x3b
+#define MSR_SPEC_CTRL 0x48
+#define MSR_PRED_CMD 0x49
+#define MSR_UCODE_REV 0x8b
+#define MSR_MTRRCAP 0xfe
+#define MSR_MCG_CAP 0x179
+#define MSR_MCG_STATUS 0x17a
+#define MSR_MISC_ENABLE 0x1a0
+#define MSR_MTRR_PHYS_FIRST 0x200
+#define MSR_MTRR_PHYS_LAST 0x213
+#define MSR_MTRR_FIX_FIRST 0x250
+#define MSR_MTRR_FIX_LAST 0x26f
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_XEN_HYPERCALL_PAGE 0x40000000
+#define MSR_TSC_AUX 0xc0000103
+#define MSR_AMD_HWCR 0xc0010015
+#define MSR_AMD_NB_CFG 0xc001001f
+#define MSR_AMD_DE_CFG 0xc0011029
+#define MSR_AMD_VM_CR 0xc0010114
+
+static void log_denied(struct vcpu *v, uint32_t msr, bool write)
+{
+    static uint32_t last_msr[2] = { ~0u, ~0u }; /* keep the log readable */
+    if (last_msr[write] == msr)
+        return;
+    last_msr[write] = msr;
+    printk(XENLOG_WARNING "d%u v%u: %s of MSR %#x refused (#GP)\n", v->domain->domain_id,
+           v->vcpu_id, write ? "write" : "read", msr);
+}
+
+/* Fill the page at gfn with the hypercall stubs (Xen's 64-bit layout, one per 32 bytes). */
+static bool write_hypercall_page(struct vcpu *v, uint64_t val)
+{
+    struct domain *d = v->domain;
+    uint8_t page[PAGE_SIZE];
+    mfn_t mfn;
+
+    if (val & 0xfff)
+        return false; /* a page index other than 0 */
+    if (p2m_lookup(d, val >> PAGE_SHIFT, &mfn) != p2m_ram_rw)
+        return false;
+    memset(page, 0xcc, sizeof(page));
+    for (unsigned int nr = 0; nr < PAGE_SIZE / 32; nr++) {
+        uint8_t *p = page + nr * 32;
+        p[0] = 0xb8; /* mov $nr, %eax */
+        p[1] = nr & 0xff;
+        p[2] = nr >> 8;
+        p[3] = p[4] = 0;
+        p[5] = 0x0f; /* vmmcall */
+        p[6] = 0x01;
+        p[7] = 0xd9;
+        p[8] = 0xc3; /* ret */
+    }
+    /* HYPERVISOR_iret (23) is PV-only: make it fault (ud2). */
+    page[23 * 32 + 0] = 0x0f;
+    page[23 * 32 + 1] = 0x0b;
+    if (copy_to_gpa(d, val, page, sizeof(page)))
+        return false;
+    d->arch.hypercall_page_gfn = val >> PAGE_SHIFT;
+    return true;
+}
+
+bool hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    *val = 0;
+    if (hvm_vlapic_msr(v, msr, false, val))
+        return true;
+    switch (msr) {
+    case MSR_EFER:
+        *val = hvm_funcs->get_reg(v, HVM_EFER);
+        return true;
+    case MSR_APIC_BASE_:
+        *val = 0xfee00000 | (1u << 11) | (v->vcpu_id == 0 ? 1u << 8 : 0);
+        return true;
+    case MSR_TSC:
+        *val = rdtsc() + v->domain->arch.tsc_offset;
+        return true;
+    case MSR_MISC_ENABLE:
+        *val = 1; /* fast strings */
+        return true;
+    case MSR_MTRR_DEF_TYPE:
+        *val = (1u << 11) | 6; /* MTRRs enabled, default write-back */
+        return true;
+    case MSR_AMD_DE_CFG:
+        *val = 1u << 1; /* LFENCE is dispatch-serialising */
+        return true;
+    case MSR_AMD_VM_CR:
+        *val = 1u << 4; /* SVM disabled: no nested virtualisation */
+        return true;
+    case MSR_PLATFORM_ID:
+    case MSR_TSC_ADJUST:
+    case MSR_SPEC_CTRL:
+    case MSR_UCODE_REV:
+    case MSR_MTRRCAP:
+    case MSR_MCG_CAP:
+    case MSR_MCG_STATUS:
+    case MSR_AMD_HWCR:
+    case MSR_AMD_NB_CFG:
+    case MSR_TSC_AUX:
+        return true; /* reads as zero */
+    default:
+        if ((msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
+            (msr >= MSR_MTRR_FIX_FIRST && msr <= MSR_MTRR_FIX_LAST))
+            return true;
+        log_denied(v, msr, false);
+        return false;
+    }
+}
+
+bool hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if (hvm_vlapic_msr(v, msr, true, &val))
+        return true;
+    switch (msr) {
+    case MSR_EFER: {
+        /* Allowed bits: SCE, LME, LMA (read-only, kept), NXE, FFXSR. */
+        uint64_t allowed = (1u << 0) | (1u << 8) | (1u << 10) | (1u << 11) | (1u << 14);
+        if (val & ~allowed)
+            return false;
+        uint64_t lma = hvm_funcs->get_reg(v, HVM_EFER) & (1u << 10);
+        hvm_funcs->set_reg(v, HVM_EFER, (val & ~(1ULL << 10)) | lma);
+        return true;
+    }
+    case MSR_XEN_HYPERCALL_PAGE:
+        return write_hypercall_page(v, val);
+    case MSR_MISC_ENABLE:
+    case MSR_MTRR_DEF_TYPE:
+    case MSR_SPEC_CTRL:
+    case MSR_PRED_CMD:
+    case MSR_TSC_ADJUST:
+    case MSR_MCG_STATUS:
+    case MSR_TSC_AUX:
+    case MSR_AMD_HWCR:
+    case MSR_AMD_DE_CFG:
+    case MSR_APIC_BASE_:
+        return true; /* accepted and ignored: no effect on a virtual machine */
+    default:
+        if ((msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
+            (msr >= MSR_MTRR_FIX_FIRST && msr <= MSR_MTRR_FIX_LAST))
+            return true;
+        log_denied(v, msr, true);
+        return false;
+    }
+}

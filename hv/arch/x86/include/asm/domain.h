@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* x86 parts of a domain and a vCPU: nested paging, the vendor's control block, guest GPRs. */
+#ifndef ASM_DOMAIN_H
+#define ASM_DOMAIN_H
+
+#include <tern/spinlock.h>
+#include <tern/types.h>
+
+/* Guest general-purpose registers not kept in the VMCB (RAX, RSP and RIP live there). */
+struct guest_gprs {
+    uint64_t rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+#define HVM_EXIT_BUCKETS 24
+
+struct arch_domain {
+    /* p2m (mm/p2m-npt.c) */
+    spinlock_t p2m_lock;
+    uint64_t *p2m_root;          /* Tern's pointer to the top-level nested page table */
+    paddr_t p2m_root_pa;
+    uint64_t p2m_table_pages;    /* page-table pages in use */
+    volatile uint32_t p2m_generation; /* bumped when mappings are removed: TLBs to flush */
+    uint64_t max_gfn;            /* highest gfn the guest may have mapped + 1 */
+    /* the hypercall page (MSR 0x40000000) */
+    uint64_t hypercall_page_gfn;
+    uint64_t tsc_offset;
+    /* VM exits by reason and the TSC cycles spent handling them (hvm/stats.c) */
+    uint64_t exit_count[HVM_EXIT_BUCKETS];
+    uint64_t exit_cycles[HVM_EXIT_BUCKETS];
+};
+
+struct vlapic;
+
+struct arch_vcpu {
+    struct guest_gprs gprs;
+    void *vmcb;                  /* vendor control block (SVM: struct vmcb) */
+    paddr_t vmcb_pa;
+    unsigned int asid;
+    int last_cpu;                /* pCPU of the last VMRUN (-1: never): a move flushes the TLB */
+    uint32_t p2m_generation_seen;
+    bool flush_tlb;
+    uint64_t guest_xcr0;
+    void *fpu_area;              /* XSAVE/FXSAVE image of the guest's FPU/SIMD state */
+    /* The instruction being completed by an exit handler: advance RIP by this much. */
+    unsigned int insn_len;
+    /* Exit statistics, by exit code class (arch/x86/hvm/stats.c) */
+    uint64_t nr_exits;
+    struct vlapic *vlapic;       /* the emulated local APIC (issue 4) */
+    /* What the guest saw as the reason of its crash, for the log. */
+    uint64_t crash_exit_code;
+};
+
+#endif

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+/* AMD SVM: detection, per-CPU enabling, VMCB set-up for PVH vCPUs, entering the guest. */
+#include <asm/domain.h>
+#include <asm/hvm.h>
+#include <asm/page.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <asm/vmcb.h>
+#include <public/vcpu.h>
+#include <tern/domain.h>
+#include <tern/errno.h>
+#include <tern/lib.h>
+#include <tern/mm.h>
+#include <tern/p2m.h>
+#include <tern/xmalloc.h>
+#include "svm.h"
+
+#define MSR_VM_CR 0xC0010114
+#define VM_CR_SVMDIS (1u << 4)
+#define MSR_VM_HSAVE_PA 0xC0010117
+
+/* Permission maps shared by every vCPU: every port and MSR intercepted unless cleared. */
+static uint8_t *iopm;  /* 12 KiB */
+static uint8_t *msrpm; /* 8 KiB */
+static paddr_t iopm_pa, msrpm_pa;
+static uint32_t nr_asids;
+static unsigned int next_asid = 1;
+static paddr_t host_vmcb_pa[NR_CPUS];
+
+static void *alloc_contig(unsigned int order, paddr_t *pa)
+{
+    struct page_info *pg = alloc_pages(order);
+    if (!pg)
+        return NULL;
+    void *va = page_to_virt(pg);
+    *pa = virt_to_maddr(va);
+    return va;
+}
+
+/* Let the guest access an MSR directly (its value is switched through the VMCB). */
+static void msr_passthrough(uint32_t msr, bool read, bool write)
+{
+    unsigned int base;
+    if (msr <= 0x1fff)
+        base = 0;
+    else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
+        base = 0x800 * 8, msr -= 0xc0000000;
+    else if (msr >= 0xc0010000 && msr <= 0xc0011fff)
+        base = 0x1000 * 8, msr -= 0xc0010000;
+    else
+        return;
+    unsigned int bit = base + msr * 2;
+    if (read)
+        msrpm[bit / 8] &= ~(1u << (bit % 8));
+    if (write)
+        msrpm[(bit + 1) / 8] &= ~(1u << ((bit + 1) % 8));
+}
+
+static int svm_cpu_up(void)
+{
+    unsigned int cpu = smp_processor_id();
+
+    if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+        printk(XENLOG_ERR "SVM: disabled by the firmware on CPU %u\n", cpu);
+        return -ENODEV;
+    }
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    if (!host_vmcb_pa[cpu]) {
+        void *hsave = alloc_xen_page();
+        void *hvmcb = alloc_xen_page();
+        if (!hsave || !hvmcb)
+            return -ENOMEM;
+        wrmsr(MSR_VM_HSAVE_PA, virt_to_maddr(hsave));
+        host_vmcb_pa[cpu] = virt_to_maddr(hvmcb);
+    }
+    return 0;
+}
+
+static void seg_set(struct vmcb_seg *s, uint16_t sel, uint16_t attr, uint32_t limit,
+                    uint64_t base)
+{
+    s->sel = sel;
+    s->attr = attr;
+    s->limit = limit;
+    s->base = base;
+}
+
+static int svm_vcpu_initialise(struct vcpu *v)
+{
+    paddr_t pa;
+    struct vmcb *vmcb = alloc_contig(0, &pa);
+
+    if (!vmcb)
+        return -ENOMEM;
+    memset(vmcb, 0, sizeof(*vmcb));
+    v->arch.vmcb = vmcb;
+    v->arch.vmcb_pa = pa;
+    v->arch.last_cpu = -1;
+
+    /* Intercepts (APM 15.9-15.14). VMRUN must be intercepted for VMRUN to succeed. */
+    vmcb->general1_intercepts = GI_INTR | GI_NMI | GI_SMI | GI_INIT | GI_CPUID | GI_HLT |
+                                GI_IOIO_PROT | GI_MSR_PROT | GI_SHUTDOWN | GI_INVD |
+                                GI_TASK_SWITCH | GI_RSM | GI_INVLPGA | GI_RDPMC;
+    vmcb->general2_intercepts = GI2_VMRUN | GI2_VMMCALL | GI2_VMLOAD | GI2_VMSAVE |
+                                GI2_STGI | GI2_CLGI | GI2_SKINIT | GI2_XSETBV |
+                                GI2_MONITOR | GI2_MWAIT | GI2_MWAIT_ARMED | GI2_ICEBP;
+    vmcb->exception_intercepts = 1u << 18; /* #MC belongs to the host */
+    vmcb->iopm_base_pa = iopm_pa;
+    vmcb->msrpm_base_pa = msrpm_pa;
+    vmcb->np_enable = 1;
+    vmcb->n_cr3 = p2m_root(v->domain);
+    /* Virtual interrupts follow the guest's IF; physical ones always exit to Tern. */
+    vmcb->vintr = V_INTR_MASKING;
+    vmcb->g_pat = 0x0007040600070406ULL; /* the architectural reset value */
+    vmcb->tsc_offset = v->domain->arch.tsc_offset;
+
+    v->arch.asid = __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (nr_asids - 1) + 1;
+    vmcb->guest_asid = v->arch.asid;
+    vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+    return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+    if (v->arch.vmcb)
+        free_xen_page(v->arch.vmcb);
+    v->arch.vmcb = NULL;
+}
+
+/* Xen's PVH entry state (docs/misc/pvh.pandoc): flat 32-bit protected mode, no paging. */
+static void svm_set_pvh_boot_state(struct vcpu *v, uint32_t entry, uint32_t ebx)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    seg_set(&vmcb->cs, 0x10, 0xc9b, 0xffffffff, 0); /* 32-bit code, read/exec, accessed */
+    seg_set(&vmcb->ds, 0x18, 0xc93, 0xffffffff, 0);
+    seg_set(&vmcb->es, 0x18, 0xc93, 0xffffffff, 0);
+    seg_set(&vmcb->ss, 0x18, 0xc93, 0xffffffff, 0);
+    seg_set(&vmcb->fs, 0x18, 0xc93, 0xffffffff, 0);
+    seg_set(&vmcb->gs, 0x18, 0xc93, 0xffffffff, 0);
+    seg_set(&vmcb->tr, 0x20, 0x08b, 0x67, 0);       /* busy 32-bit TSS */
+    seg_set(&vmcb->ldtr, 0, 0x082, 0, 0);
+    seg_set(&vmcb->gdtr, 0, 0, 0, 0);
+    seg_set(&vmcb->idtr, 0, 0, 0, 0);
+    vmcb->cpl = 0;
+    vmcb->cr0 = X86_CR0_PE | (1u << 4); /* PE, ET */
+    vmcb->cr3 = 0;
+    vmcb->cr4 = 0;
+    vmcb->efer = EFER_SVME;             /* required set in the guest's EFER (APM 15.5.1) */
+    vmcb->dr6 = 0xffff0ff0;
+    vmcb->dr7 = 0x400;
+    vmcb->rflags = 0x2;
+    vmcb->rip = entry;
+    vmcb->rsp = 0;
+    vmcb->rax = 0;
+    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+    v->arch.gprs.rbx = ebx;
+}
+
+/* An AP's INIT-SIPI start: real mode at vector << 12. */
+static void svm_set_sipi_state(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    seg_set(&vmcb->cs, vector << 8, 0x9b, 0xffff, (uint64_t)vector << 12);
+    seg_set(&vmcb->ds, 0, 0x93, 0xffff, 0);
+    seg_set(&vmcb->es, 0, 0x93, 0xffff, 0);
+    seg_set(&vmcb->ss, 0, 0x93, 0xffff, 0);
+    seg_set(&vmcb->fs, 0, 0x93, 0xffff, 0);
+    seg_set(&vmcb->gs, 0, 0x93, 0xffff, 0);
+    seg_set(&vmcb->tr, 0, 0x8b, 0xffff, 0);
+    seg_set(&vmcb->ldtr, 0, 0x82, 0xffff, 0);
+    seg_set(&vmcb->gdtr, 0, 0, 0xffff, 0);
+    seg_set(&vmcb->idtr, 0, 0, 0xffff, 0);
+    vmcb->cpl = 0;
+    vmcb->cr0 = 1u << 4; /* ET */
+    vmcb->cr3 = 0;
+    vmcb->cr4 = 0;
+    vmcb->efer = EFER_SVME;
+    vmcb->dr6 = 0xffff0ff0;
+    vmcb->dr7 = 0x400;
+    vmcb->rflags = 0x2;
+    vmcb->rip = 0;
+    vmcb->rsp = 0;
+    vmcb->rax = 0;
+    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+}
+
+/* Check a VCPUOP_initialise state the way VMRUN would (APM 15.5.1) and load it. */
+static int svm_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct guest_gprs *g = &v->arch.gprs;
+
+    if (ctx->mode == VCPU_HVM_MODE_32B) {
+        const struct vcpu_hvm_x86_32 *r = &ctx->cpu_regs.x86_32;
+        if ((r->cr0 & X86_CR0_PG) && !(r->cr0 & X86_CR0_PE))
+            return -EINVAL;
+        if ((r->cs_ar | r->ds_ar | r->ss_ar | r->es_ar | r->tr_ar) & 0xf000)
+            return -EINVAL;
+        if (r->efer & ~((1ULL << 8) | (1ULL << 10) | (1ULL << 11)))
+            return -EINVAL;
+        svm_set_pvh_boot_state(v, r->eip, r->ebx);
+        seg_set(&vmcb->cs, 0, r->cs_ar, r->cs_limit, r->cs_base);
+        seg_set(&vmcb->ds, 0, r->ds_ar, r->ds_limit, r->ds_base);
+        seg_set(&vmcb->es, 0, r->es_ar, r->es_limit, r->es_base);
+        seg_set(&vmcb->ss, 0, r->ss_ar, r->ss_limit, r->ss_base);
+        seg_set(&vmcb->tr, 0, r->tr_ar ? r->tr_ar : 0x8b, r->tr_limit, r->tr_base);
+        vmcb->cr0 = r->cr0 | (1u << 4);
+        vmcb->cr3 = r->cr3;
+        vmcb->cr4 = r->cr4;
+        vmcb->efer = r->efer | EFER_SVME;
+        vmcb->rflags = r->eflags | 2;
+        vmcb->rsp = r->esp;
+        vmcb->rax = r->eax;
+        g->rcx = r->ecx;
+        g->rdx = r->edx;
+        g->rbp = r->ebp;
+        g->rsi = r->esi;
+        g->rdi = r->edi;
+        return 0;
+    }
+    if (ctx->mode == VCPU_HVM_MODE_64B) {
+        const struct vcpu_hvm_x86_64 *r = &ctx->cpu_regs.x86_64;
+        /* Long mode needs paging, PAE and LME (and CR0's upper half clear). */
+        if (!(r->cr0 & X86_CR0_PG) || !(r->cr0 & X86_CR0_PE) || !(r->cr4 & X86_CR4_PAE) ||
+            !(r->efer & (1ULL << 8)) || (r->cr0 >> 32) ||
+            (r->efer & ~((1ULL << 0) | (1ULL << 8) | (1ULL << 10) | (1ULL << 11))) ||
+            (r->cr3 >> 52))
+            return -EINVAL;
+        svm_set_pvh_boot_state(v, 0, 0);
+        seg_set(&vmcb->cs, 0x10, 0xa9b, 0xffffffff, 0); /* 64-bit code */
+        vmcb->cr0 = r->cr0 | (1u << 4);
+        vmcb->cr3 = r->cr3;
+        vmcb->cr4 = r->cr4;
+        vmcb->efer = r->efer | (1ULL << 10) | EFER_SVME; /* LMA follows from PG + LME */
+        vmcb->rflags = r->rflags | 2;
+        vmcb->rip = r->rip;
+        vmcb->rsp = r->rsp;
+        vmcb->rax = r->rax;
+        g->rbx = r->rbx;
+        g->rcx = r->rcx;
+        g->rdx = r->rdx;
+        g->rbp = r->rbp;
+        g->rsi = r->rsi;
+        g->rdi = r->rdi;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+static void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error,
+                                 uint32_t error_code)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    vmcb->eventinj = EVENT_VALID | EVENT_TYPE_EXCEPTION | (vector & 0xff) |
+                     (has_error ? EVENT_EV | ((uint64_t)error_code << 32) : 0);
+}
+
+static void svm_set_virtual_irq(struct vcpu *v, bool pending, uint8_t vector)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint64_t vintr = vmcb->vintr & ~(V_IRQ | (0xffULL << V_INTR_VECTOR_SHIFT) |
+                                     (0xfULL << V_INTR_PRIO_SHIFT) | V_IGN_TPR);
+    if (pending)
+        vintr |= V_IRQ | ((uint64_t)vector << V_INTR_VECTOR_SHIFT) |
+                 (0xfULL << V_INTR_PRIO_SHIFT) | V_IGN_TPR;
+    vmcb->vintr = vintr;
+}
+
+static uint64_t svm_get_reg(struct vcpu *v, enum hvm_reg r)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    switch (r) {
+    case HVM_RAX: return vmcb->rax;
+    case HVM_RIP: return vmcb->rip;
+    case HVM_RSP: return vmcb->rsp;
+    case HVM_RFLAGS: return vmcb->rflags;
+    case HVM_CR0: return vmcb->cr0;
+    case HVM_CR3: return vmcb->cr3;
+    case HVM_CR4: return vmcb->cr4;
+    case HVM_EFER: return vmcb->efer & ~EFER_SVME;
+    case HVM_CS_ATTR: return vmcb->cs.attr;
+    case HVM_CPL: return vmcb->cpl;
+    }
+    return 0;
+}
+
+static void svm_set_reg(struct vcpu *v, enum hvm_reg r, uint64_t val)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    switch (r) {
+    case HVM_RAX: vmcb->rax = val; break;
+    case HVM_RIP: vmcb->rip = val; break;
+    case HVM_RSP: vmcb->rsp = val; break;
+    case HVM_RFLAGS: vmcb->rflags = val | 2; break;
+    case HVM_EFER: vmcb->efer = val | EFER_SVME; break;
+    default: break; /* control registers are the guest's own business */
+    }
+}
+
+static void svm_dump_state(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    const struct guest_gprs *g = &v->arch.gprs;
+
+    printk("  rip %016llx  rsp %016llx  rflags %016llx  cpl %u\n",
+           (unsigned long long)vmcb->rip, (unsigned long long)vmcb->rsp,
+           (unsigned long long)vmcb->rflags, vmcb->cpl);
+    printk("  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx\n",
+           (unsigned long long)vmcb->rax, (unsigned long long)g->rbx,
+           (unsigned long long)g->rcx, (unsigned long long)g->rdx);
+    printk("  rsi %016llx  rdi %016llx  rbp %016llx  r8  %016llx\n",
+           (unsigned long long)g->rsi, (unsigned long long)g->rdi,
+           (unsigned long long)g->rbp, (unsigned long long)g->r8);
+    printk("  r9  %016llx  r10 %016llx  r11 %016llx  r12 %016llx\n",
+           (unsigned long long)g->r9, (unsigned long long)g->r10,
+           (unsigned long long)g->r11, (unsigned long long)g->r12);
+    printk("  r13 %016llx  r14 %016llx  r15 %016llx\n", (unsigned long long)g->r13,
+           (unsigned long long)g->r14, (unsigned long long)g->r15);
+    printk("  cr0 %016llx  cr2 %016llx  cr3 %016llx  cr4 %016llx  efer %016llx\n",
+           (unsigned long long)vmcb->cr0, (unsigned long long)vmcb->cr2,
+           (unsigned long long)vmcb->cr3, (unsigned long long)vmcb->cr4,
+           (unsigned long long)vmcb->efer);
+    printk("  cs %04x/%03x base %llx  exitcode %#llx info1 %#llx info2 %#llx intinfo %#llx\n",
+           vmcb->cs.sel, vmcb->cs.attr, (unsigned long long)vmcb->cs.base,
+           (unsigned long long)vmcb->exitcode, (unsigned long long)vmcb->exitinfo1,
+           (unsigned long long)vmcb->exitinfo2, (unsigned long long)vmcb->exitintinfo);
+}
+
+static void svm_run(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct domain *d = v->domain;
+    unsigned int cpu = smp_processor_id();
+
+    /* A vCPU that moved, or whose p2m lost mappings, must not use stale translations. */
+    if (v->arch.last_cpu != (int)cpu || v->arch.p2m_generation_seen != d->arch.p2m_generation ||
+        v->arch.flush_tlb) {
+        vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+        v->arch.last_cpu = cpu;
+        v->arch.p2m_generation_seen = d->arch.p2m_generation;
+        v->arch.flush_tlb = false;
+    }
+    hvm_prepare_entry(v);
+
+    svm_vmrun(&v->arch.gprs, v->arch.vmcb_pa, host_vmcb_pa[cpu]);
+    vmcb->tlb_control = TLB_CONTROL_NONE;
+    svm_handle_exit(v, rdtsc());
+}
+
+static struct hvm_function_table svm_function_table = {
+    .name = "SVM",
+    .cpu_up = svm_cpu_up,
+    .vcpu_initialise = svm_vcpu_initialise,
+    .vcpu_destroy = svm_vcpu_destroy,
+    .set_pvh_boot_state = svm_set_pvh_boot_state,
+    .set_sipi_state = svm_set_sipi_state,
+    .set_hvm_context = svm_set_hvm_context,
+    .run = svm_run,
+    .inject_exception = svm_inject_exception,
+    .set_virtual_irq = svm_set_virtual_irq,
+    .get_reg = svm_get_reg,
+    .set_reg = svm_set_reg,
+    .dump_state = svm_dump_state,
+};
+
+const struct hvm_function_table *start_svm(void)
+{
+    struct cpuid_regs r;
+
+    if (!(cpuid_ecx(0x80000001) & (1u << 2)))
+        return NULL;
+    cpuid(0x8000000a, &r);
+    if (!(r.edx & 1)) {
+        printk(XENLOG_ERR "SVM: no nested paging; Tern needs it\n");
+        return NULL;
+    }
+    nr_asids = r.ebx;
+    if (nr_asids < 2)
+        return NULL;
+    iopm = alloc_contig(2, &iopm_pa); /* 12 KiB used of 16 */
+    msrpm = alloc_contig(1, &msrpm_pa);
+    if (!iopm || !msrpm)
+        return NULL;
+    memset(iopm, 0xff, 4 * PAGE_SIZE);
+    memset(msrpm, 0xff, 2 * PAGE_SIZE);
+    /* State the VMCB switches (VMLOAD/VMSAVE/VMRUN): safe to leave to the guest. */
+    msr_passthrough(0xc0000100, true, true); /* FS_BASE */
+    msr_passthrough(0xc0000101, true, true); /* GS_BASE */
+    msr_passthrough(0xc0000102, true, true); /* KERNEL_GS_BASE */
+    msr_passthrough(0xc0000081, true, true); /* STAR */
+    msr_passthrough(0xc0000082, true, true); /* LSTAR */
+    msr_passthrough(0xc0000083, true, true); /* CSTAR */
+    msr_passthrough(0xc0000084, true, true); /* SFMASK */
+    msr_passthrough(0x174, true, true);      /* SYSENTER_CS */
+    msr_passthrough(0x175, true, true);      /* SYSENTER_ESP */
+    msr_passthrough(0x176, true, true);      /* SYSENTER_EIP */
+    msr_passthrough(0x277, true, true);      /* PAT: G_PAT with nested paging */
+    msr_passthrough(0x10, true, false);      /* TSC reads (offset applies) */
+    svm_function_table.max_asid = nr_asids - 1;
+    printk("SVM: revision %u, %u ASIDs, nested paging%s\n", r.eax & 0xff, nr_asids,
+           (r.edx & (1u << 3)) ? ", NRIP-save" : " (no NRIP-save: instructions are decoded)");
+    return &svm_function_table;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Private interface between the SVM files. */
+#ifndef SVM_PRIVATE_H
+#define SVM_PRIVATE_H
+
+#include <asm/domain.h>
+#include <tern/types.h>
+
+struct vcpu;
+
+void svm_vmrun(struct guest_gprs *gprs, paddr_t guest_vmcb, paddr_t host_vmcb);
+/* Handle the exit just taken (exits.c). */
+void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc);
+void svm_inject_gp(struct vcpu *v);
+
+#define EFER_LMA_BIT (1ULL << 10)
+
+#endif

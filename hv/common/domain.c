@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/* Domain and vCPU life cycle: creation, pause, shutdown, crash reports and full teardown. */
+#include <asm/hvm.h>
+#include <asm/percpu.h>
+#include <public/sched.h>
+#include <tern/domain.h>
+#include <tern/errno.h>
+#include <tern/event.h>
+#include <tern/grant_table.h>
+#include <tern/lib.h>
+#include <tern/memory.h>
+#include <tern/mm.h>
+#include <tern/p2m.h>
+#include <tern/pvclock.h>
+#include <tern/sched.h>
+#include <tern/xmalloc.h>
+#include "../arch/x86/hvm/hvm_private.h"
+
+static DEFINE_SPINLOCK(domlist_lock);
+static struct domain *domain_list;
+static struct vcpu *current_of[NR_CPUS];
+
+struct vcpu *current_vcpu(void)
+{
+    return current_of[smp_processor_id()];
+}
+
+void set_current_vcpu(struct vcpu *v)
+{
+    current_of[smp_processor_id()] = v;
+}
+
+static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash",
+                                              "watchdog", "soft_reset" };
+
+const char *shutdown_reason_name(int reason)
+{
+    return reason >= 0 && reason < (int)ARRAY_SIZE(shutdown_names) ? shutdown_names[reason]
+                                                                    : "unknown";
+}
+
+struct domain *domain_create(domid_t domid, const char *name, unsigned int max_vcpus, int *rc)
+{
+    struct domain *d;
+
+    *rc = -EINVAL;
+    if (!max_vcpus || max_vcpus > MAX_VIRT_CPUS || domid >= DOMID_FIRST_RESERVED)
+        return NULL;
+    struct domain *old = domain_get_by_id(domid);
+    if (old) {
+        domain_put(old);
+        *rc = -EEXIST;
+        return NULL;
+    }
+    *rc = -ENOMEM;
+    d = xmalloc(struct domain);
+    if (!d)
+        return NULL;
+    d->domain_id = domid;
+    strlcpy(d->name, name, sizeof(d->name));
+    spin_lock_init(&d->lock);
+    d->refcount = 1;
+    d->max_vcpus = max_vcpus;
+    d->pause_count = 1;
+    d->page_list.next = d->page_list.prev = &d->page_list;
+    d->tern_overhead_bytes = sizeof(*d);
+    d->shared_info_gfn = ~0ULL;
+
+    if ((*rc = p2m_init(d)) < 0)
+        goto fail;
+    d->shared_info = alloc_xen_page();
+    if (!d->shared_info) {
+        *rc = -ENOMEM;
+        goto fail;
+    }
+    d->shared_info_page = virt_to_page(d->shared_info);
+    pvclock_init_wallclock(d);
+    if ((*rc = evtchn_init(d)) < 0)
+        goto fail;
+    if ((*rc = grant_table_init(d)) < 0)
+        goto fail;
+
+    spin_lock(&domlist_lock);
+    struct domain **pp = &domain_list;
+    while (*pp && (*pp)->domain_id < domid)
+        pp = &(*pp)->next;
+    d->next = *pp;
+    *pp = d;
+    spin_unlock(&domlist_lock);
+    *rc = 0;
+    return d;
+
+fail:
+    domain_destroy(d);
+    return NULL;
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id)
+{
+    struct vcpu *v;
+
+    if (vcpu_id >= d->max_vcpus || d->vcpu[vcpu_id])
+        return NULL;
+    v = xmalloc(struct vcpu);
+    if (!v)
+        return NULL;
+    v->vcpu_id = vcpu_id;
+    v->domain = d;
+    v->affinity = ~0ULL;
+    v->pause_flags = VPF_down;
+    v->runstate = VRS_offline;
+    if (vcpu_id < XEN_LEGACY_MAX_VCPUS)
+        v->vcpu_info = &d->shared_info->vcpu_info[vcpu_id];
+    for (unsigned int i = 0; i < TERN_NR_VIRQS; i++)
+        v->virq_to_evtchn[i] = 0;
+    if (hvm_funcs->vcpu_initialise(v) < 0 || hvm_vcpu_fpu_init(v) < 0) {
+        hvm_funcs->vcpu_destroy(v);
+        xfree(v);
+        return NULL;
+    }
+    sched_add_vcpu(v);
+    vcpu_timers_init(v); /* on the CPU the scheduler placed it on */
+    d->vcpu[vcpu_id] = v;
+    d->tern_overhead_bytes += sizeof(*v) + PAGE_SIZE /* VMCB */ + 1024 /* FPU image */;
+    return v;
+}
+
+struct domain *domain_get_by_id(domid_t domid)
+{
+    struct domain *d;
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    for (d = domain_list; d; d = d->next)
+        if (d->domain_id == domid && !d->is_dying)
+            break;
+    if (d)
+        __atomic_add_fetch(&d->refcount, 1, __ATOMIC_SEQ_CST);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return d;
+}
+
+void domain_get(struct domain *d)
+{
+    __atomic_add_fetch(&d->refcount, 1, __ATOMIC_SEQ_CST);
+}
+
+void domain_put(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_SEQ_CST) == 0) {
+        evtchn_free(d);
+        xfree(d);
+    }
+}
+
+void for_each_domain(void (*fn)(struct domain *d, void *arg), void *arg)
+{
+    /* Snapshot under the lock, call without it: fn may destroy domains. */
+    struct domain *snap[256];
+    unsigned int n = 0;
+    spin_lock(&domlist_lock);
+    for (struct domain *d = domain_list; d && n < ARRAY_SIZE(snap); d = d->next) {
+        domain_get(d);
+        snap[n++] = d;
+    }
+    spin_unlock(&domlist_lock);
+    for (unsigned int i = 0; i < n; i++) {
+        fn(snap[i], arg);
+        domain_put(snap[i]);
+    }
+}
+
+unsigned int domain_count(void)
+{
+    unsigned int n = 0;
+    spin_lock(&domlist_lock);
+    for (struct domain *d = domain_list; d; d = d->next)
+        n++;
+    spin_unlock(&domlist_lock);
+    return n;
+}
+
+void domain_pause(struct domain *d)
+{
+    __atomic_add_fetch(&d->pause_count, 1, __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i] && d->vcpu[i] != current)
+            vcpu_sleep_sync(d->vcpu[i]);
+}
+
+void domain_unpause(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_SEQ_CST) == 0)
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i])
+                vcpu_wake(d->vcpu[i]);
+}
+
+void domain_shutdown(struct domain *d, int reason)
+{
+    spin_lock(&d->lock);
+    if (d->is_shutting_down) {
+        spin_unlock(&d->lock);
+        return; /* the first reason stands, as in Xen */
+    }
+    d->is_shutting_down = true;
+    d->shutdown_code = reason;
+    spin_unlock(&d->lock);
+    printk("Domain %u (%s) shut down: reason %s\n", d->domain_id, d->name,
+           shutdown_reason_name(reason));
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            vcpu_kick(d->vcpu[i]); /* leave guest mode now; runnable checks see the flag */
+    domain_shutdown_notify(d);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    struct vcpu *v = current;
+
+    if (d->is_shutting_down)
+        return;
+    printk(XENLOG_ERR "Domain %u (%s) crashed: %s\n", d->domain_id, d->name, why);
+    if (v && v->domain == d) {
+        printk(XENLOG_ERR "  vCPU %u, last exit code %#llx\n", v->vcpu_id,
+               (unsigned long long)v->arch.crash_exit_code);
+        hvm_funcs->dump_state(v);
+    }
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+void domain_destroy(struct domain *d)
+{
+    d->is_dying = true;
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        if (!v)
+            continue;
+        sched_remove_vcpu(v);
+        vcpu_timers_kill(v);
+    }
+    if (d->evtchn)
+        evtchn_destroy(d);
+    grant_table_destroy(d);
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        if (!v)
+            continue;
+        hvm_vcpu_fpu_destroy(v);
+        hvm_funcs->vcpu_destroy(v);
+        d->vcpu[i] = NULL;
+        xfree(v);
+    }
+    domain_free_memory(d);
+    p2m_teardown(d);
+    if (d->shared_info)
+        free_xen_page(d->shared_info);
+    d->shared_info = NULL;
+
+    spin_lock(&domlist_lock);
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
+        if (*pp == d) {
+            *pp = d->next;
+            break;
+        }
+    }
+    spin_unlock(&domlist_lock);
+    domain_put(d);
+}

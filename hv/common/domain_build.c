@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/* Boot-time domains: xl.cfg modules -> PVH domains, and what happens when they shut down. */
+#include <asm/hvm.h>
+#include <public/hvm/start_info.h>
+#include <public/sched.h>
+#include <public/xen.h>
+#include <tern/bootinfo.h>
+#include <tern/domain.h>
+#include <tern/domain_build.h>
+#include <tern/domain_console.h>
+#include <tern/elf_loader.h>
+#include <tern/errno.h>
+#include <tern/guest_access.h>
+#include <tern/lib.h>
+#include <tern/mm.h>
+#include <tern/param.h>
+#include <tern/sched.h>
+#include <tern/shutdown.h>
+#include <tern/stats.h>
+#include <tern/xlcfg.h>
+#include <tern/xmalloc.h>
+
+/* Xen's "special pages" below 4 GiB (libxl): the console ring is the last of them. */
+#define SPECIAL_PFN_BASE 0xfeff8ULL
+#define CONSOLE_PFN (SPECIAL_PFN_BASE + 7)
+#define MMIO_HOLE_START 0xf0000000ULL
+
+struct boot_domain {
+    struct xl_config cfg;
+    char cfg_file[BOOT_MODCMD_MAX];
+    const void *kernel, *ramdisk;
+    size_t kernel_len, ramdisk_len;
+    domid_t domid;
+    unsigned int restarts;
+};
+
+static struct boot_domain *boot_domains[64];
+static unsigned int nr_boot_domains;
+static uint64_t free_pages_before;
+static unsigned int opt_restart_limit = ~0u;
+integer_param("restart_limit", opt_restart_limit);
+extern bool opt_autopoweroff;
+
+/* First word of a module command line, and its last path component. */
+static void module_name(const char *cmd, char *out, size_t len)
+{
+    size_t i = 0;
+    while (cmd[i] && cmd[i] != ' ' && i + 1 < len) {
+        out[i] = cmd[i];
+        i++;
+    }
+    out[i] = 0;
+}
+
+static const char *basename_of(const char *p)
+{
+    const char *b = p;
+    for (; *p; p++)
+        if (*p == '/')
+            b = p + 1;
+    return b;
+}
+
+static const struct boot_module *find_module(const char *path)
+{
+    char name[BOOT_MODCMD_MAX];
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned int i = 0; i < boot_info.nr_mods; i++) {
+            module_name(boot_info.mods[i].cmdline, name, sizeof(name));
+            if (pass == 0 ? !strcmp(name, path) : !strcmp(basename_of(name), basename_of(path)))
+                return &boot_info.mods[i];
+        }
+    }
+    return NULL;
+}
+
+static bool is_config_module(const struct boot_module *m)
+{
+    char name[BOOT_MODCMD_MAX];
+    module_name(m->cmdline, name, sizeof(name));
+    size_t n = strlen(name);
+    return (n > 4 && !strcmp(name + n - 4, ".cfg")) || strstr(m->cmdline, "guest-config");
+}
+
+static int write_gpa_cb(void *ctx, uint64_t gpa, const void *src, size_t n)
+{
+    return copy_to_gpa(ctx, gpa, src, n);
+}
+
+static int zero_gpa_cb(void *ctx, uint64_t gpa, size_t n)
+{
+    return clear_gpa(ctx, gpa, n);
+}
+
+#define FAIL(...)                                                                          \
+    do {                                                                                   \
+        printk(XENLOG_ERR "Domain %u (%s): ", bd->domid, cfg->name);                       \
+        printk(XENLOG_ERR __VA_ARGS__);                                                    \
+        printk(XENLOG_ERR "; not started\n");                                              \
+        goto fail;                                                                         \
+    } while (0)
+
+static int build_domain(struct boot_domain *bd)
+{
+    const struct xl_config *cfg = &bd->cfg;
+    struct elf_image img;
+    char err[128];
+    int rc;
+    struct domain *d = NULL;
+
+    uint64_t mem = cfg->memory_mib << 20;
+    uint64_t lowmem = MIN(mem, MMIO_HOLE_START);
+    uint64_t highmem = mem - lowmem;
+
+    if (cfg->type != XL_TYPE_PVH)
+        FAIL("type \"%s\" is not supported yet (only pvh)", xl_type_name(cfg->type));
+    rc = elf_parse(bd->kernel, bd->kernel_len, &img, err, sizeof(err));
+    if (rc == -ENOEXEC && bd->kernel_len > 0x250 &&
+        !memcmp((const char *)bd->kernel + 0x202, "HdrS", 4))
+        FAIL("kernel %s is a compressed bzImage, which this Tern cannot load yet; give the "
+             "uncompressed vmlinux", cfg->kernel);
+    if (rc)
+        FAIL("kernel %s: %s", cfg->kernel, err);
+    if (!img.has_pvh_entry)
+        FAIL("kernel %s has no PVH entry point (XEN_ELFNOTE_PHYS32_ENTRY)", cfg->kernel);
+    if (img.highest_paddr > lowmem || img.lowest_paddr < 0x1000)
+        FAIL("kernel %s occupies %#llx-%#llx, outside the guest's %llu MiB of RAM", cfg->kernel,
+             (unsigned long long)img.lowest_paddr, (unsigned long long)img.highest_paddr,
+             (unsigned long long)cfg->memory_mib);
+
+    /* After the kernel: one page for start_info, modlist, memory map and command line,
+     * then the ramdisk. */
+    uint64_t info_gpa = ROUNDUP(img.highest_paddr, PAGE_SIZE);
+    uint64_t rd_gpa = info_gpa + PAGE_SIZE;
+    if (rd_gpa + ROUNDUP(bd->ramdisk_len, PAGE_SIZE) > lowmem)
+        FAIL("%llu MiB is too little memory for the kernel and the ramdisk",
+             (unsigned long long)cfg->memory_mib);
+
+    d = domain_create(bd->domid, cfg->name, cfg->maxvcpus, &rc);
+    if (!d)
+        FAIL("cannot create the domain (%d)", rc);
+    d->boot = bd;
+    d->max_pages = (cfg->maxmem_mib << 20 >> PAGE_SHIFT) + 8;
+    if (domain_populate(d, 0, lowmem >> PAGE_SHIFT) ||
+        (highmem && domain_populate(d, GB(4) >> PAGE_SHIFT, highmem >> PAGE_SHIFT)) ||
+        domain_populate(d, CONSOLE_PFN, 1))
+        FAIL("not enough free memory for %llu MiB", (unsigned long long)cfg->memory_mib);
+
+    struct domain_e820 map[3] = {
+        { 0, lowmem, XEN_HVM_MEMMAP_TYPE_RAM },
+        { SPECIAL_PFN_BASE << PAGE_SHIFT, 8 * PAGE_SIZE, XEN_HVM_MEMMAP_TYPE_RESERVED },
+        { GB(4), highmem, XEN_HVM_MEMMAP_TYPE_RAM },
+    };
+    unsigned int nr_map = highmem ? 3 : 2;
+    if (domain_set_e820(d, map, nr_map))
+        FAIL("out of memory");
+
+    if (elf_load(bd->kernel, bd->kernel_len, &img, write_gpa_cb, zero_gpa_cb, d))
+        FAIL("could not load the kernel");
+    if (bd->ramdisk_len && copy_to_gpa(d, rd_gpa, bd->ramdisk, bd->ramdisk_len))
+        FAIL("could not load the ramdisk");
+
+    /* start_info page: [start_info][modlist][memmap][cmdline] */
+    uint8_t page[PAGE_SIZE];
+    memset(page, 0, sizeof(page));
+    struct hvm_start_info *si = (void *)page;
+    struct hvm_modlist_entry *mod = (void *)(page + 64);
+    struct hvm_memmap_table_entry *mm = (void *)(page + 128);
+    char *cmdline = (char *)(page + 512);
+    si->magic = XEN_HVM_START_MAGIC_VALUE;
+    si->version = 1;
+    si->cmdline_paddr = info_gpa + 512;
+    strlcpy(cmdline, cfg->cmdline, PAGE_SIZE - 512);
+    if (bd->ramdisk_len) {
+        si->nr_modules = 1;
+        si->modlist_paddr = info_gpa + 64;
+        mod->paddr = rd_gpa;
+        mod->size = bd->ramdisk_len;
+    }
+    si->memmap_paddr = info_gpa + 128;
+    si->memmap_entries = nr_map;
+    for (unsigned int i = 0; i < nr_map; i++) {
+        mm[i].addr = map[i].addr;
+        mm[i].size = map[i].size;
+        mm[i].type = map[i].type;
+    }
+    if (copy_to_gpa(d, info_gpa, page, sizeof(page)))
+        FAIL("could not write start_info");
+
+    if (domain_console_init(d, CONSOLE_PFN))
+        FAIL("could not set up its console");
+    for (unsigned int i = 0; i < cfg->maxvcpus; i++) {
+        struct vcpu *v = vcpu_create(d, i);
+        if (!v)
+            FAIL("could not create vCPU %u", i);
+        v->affinity = cfg->cpu_affinity;
+    }
+    struct vcpu *v0 = d->vcpu[0];
+    hvm_funcs->set_pvh_boot_state(v0, (uint32_t)img.pvh_entry, (uint32_t)info_gpa);
+    v0->is_initialised = true;
+    vcpu_pause_flags_clear(v0, VPF_down);
+
+    uint64_t overhead = domain_overhead_bytes(d);
+    uint64_t limit = KB(64) + mem / 200;
+    printk("Domain %u (%s): %llu MiB, %u vCPU%s, entry %#llx; Tern overhead %llu KiB "
+           "(limit %llu KiB)%s\n", d->domain_id, d->name, (unsigned long long)cfg->memory_mib,
+           cfg->maxvcpus, cfg->maxvcpus == 1 ? "" : "s", (unsigned long long)img.pvh_entry,
+           (unsigned long long)(overhead >> 10), (unsigned long long)(limit >> 10),
+           overhead > limit ? " OVER" : "");
+    domain_unpause(d);
+    return 0;
+
+fail:
+    if (d)
+        domain_destroy(d);
+    return -EINVAL;
+}
+
+static void add_boot_domain(const struct boot_module *m, domid_t domid)
+{
+    char err[160];
+    struct boot_domain *bd = xmalloc(struct boot_domain);
+    if (!bd || nr_boot_domains == ARRAY_SIZE(boot_domains)) {
+        printk(XENLOG_ERR "Too many boot domains; %s ignored\n", m->cmdline);
+        xfree(bd);
+        return;
+    }
+    module_name(m->cmdline, bd->cfg_file, sizeof(bd->cfg_file));
+    bd->domid = domid;
+    if (xlcfg_parse(maddr_to_virt(m->start), m->end - m->start, &bd->cfg, err, sizeof(err))) {
+        printk(XENLOG_ERR "Domain config %s: %s; not started\n", bd->cfg_file, err);
+        xfree(bd);
+        return;
+    }
+    const struct boot_module *k = find_module(bd->cfg.kernel);
+    const struct boot_module *r = bd->cfg.ramdisk[0] ? find_module(bd->cfg.ramdisk) : NULL;
+    if (!k || (bd->cfg.ramdisk[0] && !r)) {
+        printk(XENLOG_ERR "Domain %u (%s): %s %s is not among the boot modules; not started\n",
+               domid, bd->cfg.name, k ? "ramdisk" : "kernel",
+               k ? bd->cfg.ramdisk : bd->cfg.kernel);
+        xfree(bd);
+        return;
+    }
+    bd->kernel = maddr_to_virt(k->start);
+    bd->kernel_len = k->end - k->start;
+    if (r) {
+        bd->ramdisk = maddr_to_virt(r->start);
+        bd->ramdisk_len = r->end - r->start;
+    }
+    boot_domains[nr_boot_domains++] = bd;
+}
+
+unsigned int boot_domains_start(void)
+{
+    domid_t domid = 1;
+    for (unsigned int i = 0; i < boot_info.nr_mods; i++)
+        if (is_config_module(&boot_info.mods[i]))
+            add_boot_domain(&boot_info.mods[i], domid++);
+    if (!nr_boot_domains)
+        return 0;
+    free_pages_before = page_alloc_free_count();
+    printk("Free pages before the first domain: %llu\n", (unsigned long long)free_pages_before);
+    for (unsigned int i = 0; i < nr_boot_domains; i++)
+        build_domain(boot_domains[i]);
+    sched_request_deferred_work(); /* domains that failed to build: maybe nothing is left */
+    return nr_boot_domains;
+}
+
+static enum xl_action action_for(const struct xl_config *cfg, int reason)
+{
+    switch (reason) {
+    case SHUTDOWN_poweroff: return cfg->on_poweroff;
+    case SHUTDOWN_reboot: return cfg->on_reboot;
+    case SHUTDOWN_crash: return cfg->on_crash;
+    case SHUTDOWN_watchdog: return cfg->on_watchdog;
+    default: return XL_ACTION_DESTROY; /* suspend: nothing to save it to yet */
+    }
+}
+
+static void handle_shutdown(struct domain *d, void *arg)
+{
+    bool *retry = arg;
+    if (!d->is_shutting_down || d->is_shut_down)
+        return;
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        if (d->vcpu[i] && d->vcpu[i]->is_running) {
+            *retry = true; /* still leaving guest mode on another CPU */
+            return;
+        }
+    }
+    d->is_shut_down = true;
+    struct boot_domain *bd = d->boot;
+    enum xl_action act = bd ? action_for(&bd->cfg, d->shutdown_code) : XL_ACTION_DESTROY;
+    if ((act == XL_ACTION_RESTART || act == XL_ACTION_RENAME_RESTART ||
+         act == XL_ACTION_COREDUMP_RESTART) && bd && bd->restarts >= opt_restart_limit) {
+        printk("Domain %u (%s): restart limit (%u) reached\n", d->domain_id, d->name,
+               opt_restart_limit);
+        act = XL_ACTION_DESTROY;
+    }
+    if (act == XL_ACTION_PRESERVE) {
+        printk("Domain %u (%s) preserved (%s)\n", d->domain_id, d->name,
+               shutdown_reason_name(d->shutdown_code));
+        return;
+    }
+    exit_stats_print(d);
+    domain_console_destroy(d);
+    domain_destroy(d);
+    if (act == XL_ACTION_RESTART || act == XL_ACTION_RENAME_RESTART ||
+        act == XL_ACTION_COREDUMP_RESTART) {
+        bd->restarts++;
+        printk("Domain %u (%s): restarting (%u)\n", bd->domid, bd->cfg.name, bd->restarts);
+        build_domain(bd);
+    } else {
+        printk("Domain %u (%s) destroyed; %llu pages free\n", bd ? bd->domid : 0,
+               bd ? bd->cfg.name : "?", (unsigned long long)page_alloc_free_count());
+    }
+}
+
+void sched_run_deferred_work(void)
+{
+    bool retry = false;
+    for_each_domain(handle_shutdown, &retry);
+    if (retry) {
+        sched_request_deferred_work();
+        return;
+    }
+    if (nr_boot_domains && domain_count() == 0) {
+        uint64_t now = page_alloc_free_count();
+        printk("All domains have shut down. Free pages: %llu now, %llu before the first "
+               "domain%s\n", (unsigned long long)now, (unsigned long long)free_pages_before,
+               now == free_pages_before ? "" : " (LEAK)");
+        if (opt_autopoweroff)
+            machine_poweroff();
+    }
+}
+
+void domain_shutdown_notify(struct domain *d)
+{
+    sched_request_deferred_work();
+}

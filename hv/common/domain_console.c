@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+/* Guest consoles: name-prefixed output lines, the console ring back-end, input focus. */
+#include <asm/processor.h>
+#include <public/hvm/params.h>
+#include <public/io/console.h>
+#include <public/xen.h>
+#include <tern/console.h>
+#include <tern/domain.h>
+#include <tern/domain_console.h>
+#include <tern/errno.h>
+#include <tern/event.h>
+#include <tern/guest_access.h>
+#include <tern/hypercall.h>
+#include <tern/keyhandler.h>
+#include <tern/lib.h>
+#include <tern/mm.h>
+#include <tern/p2m.h>
+#include <tern/time.h>
+#include <tern/timer.h>
+#include <tern/xmalloc.h>
+#include <tern/xsm.h>
+
+#define LINE_MAX_LEN 200
+#define POLL_PERIOD MILLISECS(20)
+
+struct domain_console {
+    char line[LINE_MAX_LEN + 1];
+    size_t len;
+    uint64_t ring_gfn;
+    evtchn_port_t port;
+    bool ring_broken; /* reported once */
+};
+
+static DEFINE_SPINLOCK(focus_lock);
+static domid_t focus = DOMID_XEN; /* who gets serial input */
+static unsigned int ctrl_a_count;
+static struct timer poll_timer;
+
+static struct domain_console *con_of(struct domain *d)
+{
+    return d->console;
+}
+
+static void flush_line(struct domain *d, struct domain_console *c)
+{
+    char prefix[DOMAIN_NAME_LEN + 4];
+    snprintf(prefix, sizeof(prefix), "[%s] ", d->name);
+    console_write_guest_line(prefix, c->line, c->len);
+    c->len = 0;
+}
+
+void domain_console_write(struct domain *d, const char *buf, size_t len)
+{
+    struct domain_console *c = con_of(d);
+    if (!c)
+        return;
+    spin_lock(&d->lock);
+    for (size_t i = 0; i < len; i++) {
+        char ch = buf[i];
+        if (ch == '\n') {
+            flush_line(d, c);
+            continue;
+        }
+        if (ch == '\r')
+            continue;
+        /* Control characters would let a guest drive the operator's terminal. */
+        if ((unsigned char)ch < 0x20 && ch != '\t')
+            ch = '?';
+        c->line[c->len++] = ch;
+        if (c->len == LINE_MAX_LEN)
+            flush_line(d, c);
+    }
+    spin_unlock(&d->lock);
+}
+
+static struct xencons_interface *ring_of(struct domain *d, struct domain_console *c)
+{
+    mfn_t mfn;
+    if (!c->ring_gfn || p2m_lookup(d, c->ring_gfn, &mfn) != p2m_ram_rw)
+        return NULL;
+    return maddr_to_virt(mfn << PAGE_SHIFT);
+}
+
+/* Copy what the guest produced; its indices are guest-controlled and checked. */
+static void drain_ring(struct domain *d)
+{
+    struct domain_console *c = con_of(d);
+    struct xencons_interface *r;
+    char buf[XENCONS_OUT_SIZE];
+    size_t n = 0;
+
+    if (!c || !(r = ring_of(d, c)))
+        return;
+    uint32_t cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
+    uint32_t prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
+    if (prod - cons > XENCONS_OUT_SIZE) {
+        if (!c->ring_broken)
+            printk(XENLOG_WARNING "d%u: console ring indices are inconsistent (prod %u, "
+                                  "cons %u); output dropped\n", d->domain_id, prod, cons);
+        c->ring_broken = true;
+        __atomic_store_n(&r->out_cons, prod, __ATOMIC_RELEASE);
+        return;
+    }
+    while (cons != prod)
+        buf[n++] = r->out[cons++ & (XENCONS_OUT_SIZE - 1)];
+    if (!n)
+        return;
+    __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
+    domain_console_write(d, buf, n);
+    evtchn_raise(d, c->port); /* room in the ring again */
+}
+
+static void ring_notify(struct domain *d, evtchn_port_t port, void *data)
+{
+    drain_ring(d);
+}
+
+static bool deliver_input(struct domain *d, char ch)
+{
+    struct domain_console *c = con_of(d);
+    struct xencons_interface *r;
+    if (!c || !(r = ring_of(d, c)))
+        return false;
+    uint32_t cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
+    uint32_t prod = r->in_prod;
+    if (prod - cons >= XENCONS_IN_SIZE)
+        return false; /* full (or garbage indices): drop the key */
+    r->in[prod & (XENCONS_IN_SIZE - 1)] = ch;
+    __atomic_store_n(&r->in_prod, prod + 1, __ATOMIC_RELEASE);
+    evtchn_raise(d, c->port);
+    return true;
+}
+
+int domain_console_init(struct domain *d, uint64_t ring_gfn)
+{
+    struct domain_console *c = xmalloc(struct domain_console);
+    if (!c)
+        return -ENOMEM;
+    d->console = c;
+    if (!ring_gfn)
+        return 0;
+    int rc = evtchn_alloc_xen_port(d, ring_notify, NULL, &c->port);
+    if (rc)
+        return rc;
+    c->ring_gfn = ring_gfn;
+    d->hvm_params[HVM_PARAM_CONSOLE_PFN] = ring_gfn;
+    d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = c->port;
+    d->tern_overhead_bytes += sizeof(*c);
+    return 0;
+}
+
+void domain_console_destroy(struct domain *d)
+{
+    struct domain_console *c = con_of(d);
+    if (!c)
+        return;
+    drain_ring(d);
+    if (c->len)
+        flush_line(d, c);
+    d->console = NULL;
+    xfree(c);
+    spin_lock(&focus_lock);
+    if (focus == d->domain_id)
+        focus = DOMID_XEN;
+    spin_unlock(&focus_lock);
+}
+
+/* ---- input ---- */
+
+struct focus_scan {
+    int cur, next;
+};
+
+static void scan_next(struct domain *d, void *arg)
+{
+    struct focus_scan *s = arg; /* for_each_domain goes in ascending domain id */
+    if (!d->is_shutting_down && (int)d->domain_id > s->cur && s->next < 0)
+        s->next = d->domain_id;
+}
+
+static void switch_focus(void)
+{
+    struct focus_scan s = { focus == DOMID_XEN ? -1 : (int)focus, -1 };
+    for_each_domain(scan_next, &s);
+    focus = s.next < 0 ? DOMID_XEN : (domid_t)s.next;
+    if (focus == DOMID_XEN) {
+        printk("*** Serial input to Tern (type 'h' for debug keys; Ctrl-A x3 to switch)\n");
+    } else {
+        struct domain *d = domain_get_by_id(focus);
+        printk("*** Serial input to domain %u (%s) (Ctrl-A x3 to switch)\n", focus,
+               d ? d->name : "?");
+        if (d)
+            domain_put(d);
+    }
+}
+
+static void handle_input_char_focused(char ch);
+
+static void handle_input_char(char ch)
+{
+    if (ch == 0x01) {
+        if (++ctrl_a_count == 3) {
+            ctrl_a_count = 0;
+            spin_lock(&focus_lock);
+            switch_focus();
+            spin_unlock(&focus_lock);
+        }
+        return;
+    }
+    /* Ctrl-A typed fewer than three times is passed on as typed. */
+    for (; ctrl_a_count; ctrl_a_count--)
+        handle_input_char_focused(0x01);
+    handle_input_char_focused(ch);
+}
+
+static void handle_input_char_focused(char ch)
+{
+    if (focus == DOMID_XEN) {
+        handle_debug_key(ch);
+        return;
+    }
+    struct domain *d = domain_get_by_id(focus);
+    if (d) {
+        deliver_input(d, ch);
+        domain_put(d);
+    }
+}
+
+static void drain_all(struct domain *d, void *arg)
+{
+    drain_ring(d);
+}
+
+static void poll_fn(void *data)
+{
+    int ch;
+    for (int i = 0; i < 64 && (ch = serial_getc()) >= 0; i++)
+        handle_input_char((char)ch);
+    /* Guests that write the ring without notifying still get their output shown. */
+    for_each_domain(drain_all, NULL);
+    set_timer(&poll_timer, NOW() + POLL_PERIOD);
+}
+
+void console_input_init(void)
+{
+    init_timer(&poll_timer, poll_fn, NULL, 0);
+    set_timer(&poll_timer, NOW() + POLL_PERIOD);
+}
+
+/* ---- console_io ---- */
+
+#define CONSOLE_IO_CHUNK 128
+#define CONSOLE_IO_PREEMPT 8192
+
+long do_console_io(int cmd, unsigned int count, uint64_t buffer)
+{
+    struct domain *d = current->domain;
+    char buf[CONSOLE_IO_CHUNK];
+    int rc;
+
+    if ((rc = xsm_console_io(d, cmd)))
+        return rc;
+    switch (cmd) {
+    case CONSOLEIO_write: {
+        unsigned int done = 0;
+        while (done < count) {
+            if (done >= CONSOLE_IO_PREEMPT) {
+                /* Long writes continue in a re-executed call, so Tern stays responsive. */
+                hypercall_set_continuation_args(cmd, count - done, buffer + done);
+                return -ERESTART;
+            }
+            unsigned int n = MIN(count - done, (unsigned int)sizeof(buf));
+            if (copy_from_guest(buf, buffer + done, n))
+                return -EFAULT;
+            domain_console_write(d, buf, n);
+            done += n;
+        }
+        return 0;
+    }
+    case CONSOLEIO_read:
+        /* Input reaches domUs through their console ring; dom0's path comes later. */
+        return d->is_privileged ? 0 : -EPERM;
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Round-robin scheduler with per-CPU run queues, 10 ms slices, blocking, wake-up, affinity
+ * and work stealing. One lock guards all queues: simple and enough for the CPU counts Tern
+ * runs on today; pick_next() is where credit weights and caps go later.
+ */
+#include <asm/hvm.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <tern/domain.h>
+#include <tern/lib.h>
+#include <tern/pvclock.h>
+#include <tern/sched.h>
+#include <tern/smp.h>
+#include <tern/time.h>
+#include <tern/timer.h>
+
+struct runqueue {
+    struct vcpu *head, *tail;
+    unsigned int len;
+    bool idle;                 /* halted in schedule_loop, waiting for work */
+    struct timer slice_timer;  /* only there to make the CPU leave guest mode */
+};
+
+static DEFINE_SPINLOCK(sched_lock);
+static struct runqueue rqs[NR_CPUS];
+static volatile bool deferred_work;
+
+bool vcpu_runnable(const struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+    return !v->pause_flags && !d->pause_count && !d->is_shutting_down && !d->is_dying;
+}
+
+static void runstate_change(struct vcpu *v, enum vcpu_runstate s)
+{
+    s_time_t now = NOW();
+    if (v->runstate_entry)
+        v->runstate_time[v->runstate] += now - v->runstate_entry;
+    v->runstate = s;
+    v->runstate_entry = now;
+}
+
+static void enqueue(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->processor];
+    v->rq_next = NULL;
+    if (rq->tail)
+        rq->tail->rq_next = v;
+    else
+        rq->head = v;
+    rq->tail = v;
+    rq->len++;
+    v->on_runqueue = true;
+    runstate_change(v, VRS_runnable);
+}
+
+static void dequeue(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->processor];
+    struct vcpu **pp = &rq->head, *prev = NULL;
+    for (; *pp; prev = *pp, pp = &(*pp)->rq_next) {
+        if (*pp == v) {
+            *pp = v->rq_next;
+            if (rq->tail == v)
+                rq->tail = prev;
+            rq->len--;
+            break;
+        }
+    }
+    v->on_runqueue = false;
+    v->rq_next = NULL;
+}
+
+static void slice_timer_fn(void *data)
+{
+}
+
+void sched_init_cpu(unsigned int cpu)
+{
+    init_timer(&rqs[cpu].slice_timer, slice_timer_fn, NULL, cpu);
+}
+
+void sched_init(void)
+{
+    sched_init_cpu(0);
+}
+
+void sched_add_vcpu(struct vcpu *v)
+{
+    unsigned long flags;
+    unsigned int best = 0, best_load = ~0u;
+
+    spin_lock_irqsave(&sched_lock, flags);
+    /* Spread: the online CPU of the affinity with the fewest vCPUs placed on it. */
+    static unsigned int placed[NR_CPUS];
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        if (!cpu_online(c) || !(v->affinity & (1ULL << c)))
+            continue;
+        if (placed[c] < best_load) {
+            best = c;
+            best_load = placed[c];
+        }
+    }
+    placed[best]++;
+    v->processor = best;
+    spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+    unsigned long flags;
+    spin_lock_irqsave(&sched_lock, flags);
+    if (v->on_runqueue)
+        dequeue(v);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    vcpu_sleep_sync(v);
+}
+
+/* Under sched_lock: queue v if it can run and is neither queued nor running. */
+static void wake_locked(struct vcpu *v)
+{
+    if (!vcpu_runnable(v) || v->on_runqueue || v->is_running)
+        return;
+    enqueue(v);
+    if (v->processor != smp_processor_id() && rqs[v->processor].idle)
+        smp_send_event_check(v->processor);
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    unsigned long flags;
+    spin_lock_irqsave(&sched_lock, flags);
+    wake_locked(v);
+    spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void vcpu_pause_flags_set(struct vcpu *v, uint32_t f)
+{
+    __atomic_or_fetch(&v->pause_flags, f, __ATOMIC_SEQ_CST);
+}
+
+void vcpu_pause_flags_clear(struct vcpu *v, uint32_t f)
+{
+    if (__atomic_fetch_and(&v->pause_flags, ~f, __ATOMIC_SEQ_CST) & f)
+        vcpu_wake(v);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    vcpu_pause_flags_set(v, VPF_blocked);
+    /* An event that arrived just before the flag was set must not be lost. */
+    if (hvm_vcpu_has_work_hook(v))
+        vcpu_pause_flags_clear(v, VPF_blocked);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    if (v->pause_flags & VPF_blocked) {
+        vcpu_pause_flags_clear(v, VPF_blocked);
+        return;
+    }
+    /* Running in guest mode on another CPU: make it exit so the event is injected. */
+    if (v->is_running && v->processor != smp_processor_id())
+        smp_send_event_check(v->processor);
+}
+
+void vcpu_yield(struct vcpu *v)
+{
+    v->slice_end = 0; /* give the CPU away at the next check if anyone else waits */
+}
+
+void vcpu_sleep_sync(struct vcpu *v)
+{
+    if (v == current)
+        return;
+    while (v->is_running)
+        cpu_relax();
+}
+
+void sched_request_deferred_work(void)
+{
+    deferred_work = true;
+    if (smp_processor_id() != 0)
+        smp_send_event_check(0); /* CPU 0 may be halted or in guest mode */
+}
+
+/* Take the first queued vCPU of this CPU, or steal one another CPU may not get to soon. */
+static struct vcpu *pick_next(unsigned int cpu)
+{
+    struct vcpu *v = rqs[cpu].head;
+    if (v) {
+        dequeue(v);
+        return v;
+    }
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        if (c == cpu || !rqs[c].head)
+            continue;
+        for (v = rqs[c].head; v; v = v->rq_next) {
+            if (v->affinity & (1ULL << cpu)) {
+                dequeue(v);
+                v->processor = cpu;
+                return v;
+            }
+        }
+    }
+    return NULL;
+}
+
+void schedule_loop(void)
+{
+    unsigned int cpu = smp_processor_id();
+    struct runqueue *rq = &rqs[cpu];
+    unsigned long flags;
+
+    local_irq_enable();
+    for (;;) {
+        if (deferred_work && cpu == 0) {
+            deferred_work = false;
+            sched_run_deferred_work(); /* domain shutdown actions (domain_build.c) */
+        }
+        spin_lock_irqsave(&sched_lock, flags);
+        struct vcpu *v = pick_next(cpu);
+        if (!v) {
+            rq->idle = true;
+            spin_unlock(&sched_lock);
+            /* Interrupts are still off: the wake-up IPI cannot slip in before the HLT. */
+            if (!deferred_work || cpu != 0)
+                safe_halt();
+            else
+                local_irq_enable();
+            rq->idle = false;
+            continue;
+        }
+        v->is_running = true;
+        runstate_change(v, VRS_running);
+        spin_unlock_irqrestore(&sched_lock, flags);
+
+        set_current_vcpu(v);
+        pvclock_update(v);
+        vcpu_runstate_publish(v);
+        v->slice_end = NOW() + SCHED_SLICE_NS;
+        set_timer(&rq->slice_timer, v->slice_end);
+        for (;;) {
+            hvm_funcs->run(v);
+            if (!vcpu_runnable(v) || deferred_work)
+                break;
+            /* Slice over and someone else waiting here: rotate. */
+            if (NOW() >= v->slice_end && rq->head)
+                break;
+            if (NOW() >= v->slice_end) {
+                v->slice_end = NOW() + SCHED_SLICE_NS;
+                set_timer(&rq->slice_timer, v->slice_end);
+            }
+        }
+        stop_timer(&rq->slice_timer);
+        set_current_vcpu(NULL);
+
+        spin_lock_irqsave(&sched_lock, flags);
+        v->is_running = false;
+        if (vcpu_runnable(v))
+            enqueue(v);
+        else
+            runstate_change(v, (v->pause_flags & VPF_down) ? VRS_offline : VRS_blocked);
+        spin_unlock_irqrestore(&sched_lock, flags);
+    }
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/* sched_op: yield, block, poll, and shutting a domain down with a reason. */
+#include <public/event_channel.h>
+#include <public/sched.h>
+#include <tern/domain.h>
+#include <tern/errno.h>
+#include <tern/event.h>
+#include <tern/guest_access.h>
+#include <tern/hypercall.h>
+#include <tern/lib.h>
+#include <tern/sched.h>
+#include <tern/time.h>
+#include <tern/timer.h>
+
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+    struct sched_poll p;
+    evtchn_port_t ports[128];
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    if (p.nr_ports > ARRAY_SIZE(ports))
+        return -EINVAL;
+    if (copy_from_guest(ports, p.ports_gva, p.nr_ports * sizeof(ports[0])))
+        return -EFAULT;
+    for (unsigned int i = 0; i < p.nr_ports; i++)
+        if (ports[i] >= EVTCHN_2L_NR_CHANNELS)
+            return -EINVAL;
+
+    for (unsigned int i = 0; i < p.nr_ports; i++)
+        v->poll_ports[i] = ports[i];
+    v->nr_poll_ports = p.nr_ports;
+    vcpu_pause_flags_set(v, VPF_polling);
+    /* Check after publishing the ports: an event sent in between must not be missed. */
+    for (unsigned int i = 0; i < p.nr_ports; i++) {
+        if (evtchn_port_is_pending(v->domain, ports[i])) {
+            vcpu_pause_flags_clear(v, VPF_polling);
+            return 0;
+        }
+    }
+    if (vcpu_has_pending_upcall(v)) {
+        vcpu_pause_flags_clear(v, VPF_polling);
+        return 0;
+    }
+    if (p.timeout)
+        set_timer(&v->poll_timer, (s_time_t)p.timeout);
+    return 0; /* the vCPU sleeps until a port fires or the timeout passes */
+}
+
+long do_sched_op(int cmd, uint64_t arg)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+
+    switch (cmd) {
+    case SCHEDOP_yield:
+        vcpu_yield(v);
+        return 0;
+    case SCHEDOP_block:
+        vcpu_block(v);
+        return 0;
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+        if (copy_from_guest(&s, arg, sizeof(s)))
+            return -EFAULT;
+        if (s.reason > SHUTDOWN_MAX)
+            return -EINVAL;
+        domain_shutdown(d, (int)s.reason);
+        return 0;
+    }
+    case SCHEDOP_shutdown_code: {
+        struct sched_shutdown s;
+        if (copy_from_guest(&s, arg, sizeof(s)))
+            return -EFAULT;
+        if (s.reason > SHUTDOWN_MAX)
+            return -EINVAL;
+        d->shutdown_code = (int)s.reason; /* reported if it dies without saying why */
+        return 0;
+    }
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
+    case SCHEDOP_remote_shutdown: {
+        struct sched_remote_shutdown r;
+        if (copy_from_guest(&r, arg, sizeof(r)))
+            return -EFAULT;
+        if (!d->is_privileged)
+            return -EPERM;
+        if (r.reason > SHUTDOWN_MAX)
+            return -EINVAL;
+        struct domain *t = domain_get_by_id(r.domain_id);
+        if (!t)
+            return -ESRCH;
+        domain_shutdown(t, (int)r.reason);
+        domain_put(t);
+        return 0;
+    }
+    case SCHEDOP_watchdog:
+        return -ENOSYS;
+    case SCHEDOP_pin_override:
+        return -EPERM;
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* A domain's RAM: populating and freeing guest frames, its e820 map, and memory_op. */
+#ifndef TERN_MEMORY_H
+#define TERN_MEMORY_H
+
+#include <tern/types.h>
+
+struct domain;
+
+#define DOMAIN_MAX_E820 16
+
+struct domain_e820 {
+    uint64_t addr, size;
+    uint32_t type;
+};
+
+/* Give d RAM at guest frames [gfn, gfn + nr): 2 MiB extents where aligned. 0 or -ENOMEM. */
+int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr);
+/* Free every frame d owns (domain destruction; the p2m goes separately). */
+void domain_free_memory(struct domain *d);
+/* The map XENMEM_memory_map returns (set by the domain builder). */
+int domain_set_e820(struct domain *d, const struct domain_e820 *map, unsigned int n);
+
+#endif

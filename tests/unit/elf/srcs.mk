@@ -1,0 +1,1 @@
+SRCS_elf := hv/common/elf_loader.c

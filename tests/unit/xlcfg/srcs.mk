@@ -1,0 +1,1 @@
+SRCS_xlcfg := hv/common/xlcfg.c
