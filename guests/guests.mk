@@ -76,6 +76,9 @@ $(foreach f,$(GUEST_FRAGS),$(eval $(call guest_cfg_rule,$(notdir $(patsubst %/,%
 $(foreach n,$(GUEST_NAMES),$(if $(wildcard guests/tests/$(n)/*.cfg),,$(eval $(call \
 	guest_cfg_rule,$(n),test,))))
 
+# Keep the objects: they are shared by every guest and reused by the next build.
+.SECONDARY: $(GUEST_LIB_OBJS) $(patsubst %,$(GUEST_OBJ)/tests/%.o,$(GUEST_NAMES))
+
 guests-clean:
 	rm -rf $(GUEST_B)
 

@@ -165,17 +165,39 @@ bool check_rc(long got, long want, const char *fmt, ...)
 
 void percpu_setup(struct percpu *pc);
 
+/* Read *p; -1 if that worked, else the vector of the fault (the %gs:8 recovery path). */
+static int read_safe(const volatile uint64_t *p)
+{
+    struct percpu *pc = this_cpu();
+
+    pc->fault_vector = -1;
+    asm volatile("leaq 1f(%%rip), %%r11\n\t"
+                 "movq %%r11, %%gs:8\n\t"
+                 "movq (%0), %%r11\n"
+                 "1:\tmovq $0, %%gs:8"
+                 :
+                 : "r"(p)
+                 : "r11", "memory");
+    return (int)pc->fault_vector;
+}
+
 /* Booted without Xen (e.g. QEMU's own PVH loader): check what can be checked, then stop. */
 static __noreturn void no_xen(uint64_t start_info_pa)
 {
     const struct hvm_start_info *si = (const void *)(uintptr_t)start_info_pa;
-    int vec = wrmsr_safe(0x4000ffffU, 0);
+    int vec = read_safe(NULL);
+    uint64_t cr2 = read_cr2();
+    char buf[64];
 
     printk("--- %s: %s ---\n", test_name, test_title);
     printk("runtime: long mode, start_info at %#lx (magic %#x, version %u, %u memmap "
            "entries)\n", start_info_pa, si->magic, si->version, si->memmap_entries);
-    printk("runtime: wrmsr to an undefined MSR raised vector %d (expected 13, #GP) and "
-           "resumed\n", vec);
+    printk("runtime: reading address 0 raised vector %d with cr2 %#lx (expected 14, 0) and "
+           "resumed\n", vec, cr2);
+    snprintf(buf, sizeof(buf), "[%5d|%-5d|%05x|%#x|%s|%c|%lld]", -42, 7, 0xbeef, 255U, "ok",
+             'c', -(1LL << 40));
+    printk("runtime: printk self-check %s (expected [  -42|7    |0beef|0xff|ok|c|"
+           "-1099511627776])\n", buf);
     printk("no Xen: stopping\n");
     outb(0xf4, 0);        /* QEMU isa-debug-exit, if present */
     outw(0x604, 0x2000);  /* QEMU ACPI PM1a_CNT: S5 */

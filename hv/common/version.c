@@ -69,19 +69,22 @@ long do_xen_version(int cmd, uint64_t arg)
         return copy_to_guest(arg, &fi, sizeof(fi)) ? -EFAULT : 0;
     }
     case XENVER_pagesize:
-        return PAGE_SIZE;
+        return arg ? -EINVAL : (long)PAGE_SIZE; /* takes no argument */
     case XENVER_guest_handle: {
         uint8_t handle[16] = { 0 }; /* the toolstack's domain UUID; none for boot domains */
         return copy_to_guest(arg, handle, sizeof(handle)) ? -EFAULT : 0;
     }
     case XENVER_commandline: {
-        /* Only the privileged domain may read Tern's command line (Xen's XSM default). */
+        /* Only the privileged domain may read Tern's command line; others get Xen's
+         * "<denied>" string (XSM default policy). */
         xen_commandline_t line;
         memset(line, 0, sizeof(line));
-        if (!d->is_privileged)
-            return -EPERM;
+        strlcpy(line, d->is_privileged ? tern_cmdline() : "<denied>", sizeof(line));
         return copy_to_guest(arg, line, sizeof(line)) ? -EFAULT : 0;
     }
+    case XENVER_build_id:
+        /* Privileged only; Tern's image carries no build id note. */
+        return d->is_privileged ? -ENODATA : -EPERM;
     default:
         return -ENOSYS;
     }

@@ -61,7 +61,7 @@ static const void *directmap_map(paddr_t pa, size_t len)
  * Multiboot (v1) loaders, QEMU's -kernel and GRUB's legacy "multiboot" command, put the image's
  * file name first on the command line; Multiboot2 (GRUB's "multiboot2") does not.
  */
-static const char *hypervisor_cmdline(void)
+const char *tern_cmdline(void)
 {
     const char *p = boot_info.cmdline;
     if (boot_info.version == 1) {
@@ -127,7 +127,7 @@ static void print_boot_info(void)
 {
     printk("Loader: %s (Multiboot%s)\n", boot_info.loader[0] ? boot_info.loader : "unknown",
            boot_info.version == 2 ? "2" : "");
-    printk("Command line: %s\n", hypervisor_cmdline());
+    printk("Command line: %s\n", tern_cmdline());
     for (unsigned int i = 0; i < boot_info.nr_mmap; i++) {
         const struct boot_mem_range *r = &boot_info.mmap[i];
         printk(XENLOG_DEBUG " %016llx - %016llx type %u\n", (unsigned long long)r->addr,
@@ -150,7 +150,7 @@ void __start_tern(uint32_t magic, uint32_t info_pa)
     cpu_load_descriptors(bsp);
 
     int rc = bootinfo_parse(magic, info_pa, boot_map, &boot_info);
-    cmdline_parse(hypervisor_cmdline());
+    cmdline_parse(tern_cmdline());
     console_init_cmdline();
     printk("Tern %s (%s) - a Xen-compatible hypervisor\n", TERN_VERSION, TERN_BUILD_INFO);
     if (rc == -EINVAL)

@@ -10,6 +10,12 @@
 #define TERN_BUILD_INFO "clang " __clang_version__
 #else
 #define TERN_BUILD_INFO "gcc " __VERSION__
+/* Tern's own command line (without the loader's image name). */
+const char *tern_cmdline(void);
+
 #endif
+
+/* Tern's own command line (without the loader's image name). */
+const char *tern_cmdline(void);
 
 #endif

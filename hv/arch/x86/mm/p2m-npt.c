@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* The p2m on AMD nested page tables: 4-level, 4 KiB and 2 MiB leaves, type in software bits. */
 #include <asm/page.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <tern/smp.h>
+#include <tern/time.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/lib.h>
@@ -140,6 +144,27 @@ int p2m_set_entry(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order,
     return e ? 0 : rc;
 }
 
+/*
+ * After a mapping was removed, no vCPU of d may keep using a cached translation: make each
+ * one running on another CPU leave guest mode (its next entry flushes the TLB, see
+ * svm_run) and wait until it has. Waiting on the exit sequence, not on the exit handling,
+ * keeps this safe while the caller holds locks the exit handler may want.
+ */
+static void p2m_sync_vcpus(struct domain *d)
+{
+    unsigned int self = smp_processor_id();
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        if (!v || !v->is_running || v->processor == self)
+            continue;
+        uint64_t seq = v->arch.vmexit_seq;
+        smp_send_event_check(v->processor);
+        for (s_time_t end = NOW() + MILLISECS(100);
+             v->is_running && v->arch.vmexit_seq == seq && NOW() < end;)
+            cpu_relax();
+    }
+}
+
 int p2m_remove_entry(struct domain *d, uint64_t gfn)
 {
     int rc;
@@ -160,6 +185,8 @@ int p2m_remove_entry(struct domain *d, uint64_t gfn)
         rc = -ENOENT;
     }
     spin_unlock(&d->arch.p2m_lock);
+    if (rc == 0)
+        p2m_sync_vcpus(d);
     return rc;
 }
 

@@ -345,6 +345,7 @@ static void svm_run(struct vcpu *v)
     hvm_prepare_entry(v);
 
     svm_vmrun(&v->arch.gprs, v->arch.vmcb_pa, host_vmcb_pa[cpu]);
+    __atomic_add_fetch(&v->arch.vmexit_seq, 1, __ATOMIC_SEQ_CST);
     vmcb->tlb_control = TLB_CONTROL_NONE;
     svm_handle_exit(v, rdtsc());
 }

@@ -45,6 +45,7 @@ struct arch_vcpu {
     unsigned int insn_len;
     /* Exit statistics, by exit code class (arch/x86/hvm/stats.c) */
     uint64_t nr_exits;
+    volatile uint64_t vmexit_seq; /* bumped as soon as the CPU is back from the guest */
     struct vlapic *vlapic;       /* the emulated local APIC (issue 4) */
     /* What the guest saw as the reason of its crash, for the log. */
     uint64_t crash_exit_code;
