@@ -23,7 +23,7 @@ SFX := $(if $(findstring clang,$(CC)),-clang,)
 Q := $(if $(V),,@)
 
 # ---- the hypervisor ------------------------------------------------------------------------
-HV_SRCS := $(shell find hv -name '*.c' -o -name '*.S' | LC_ALL=C sort)
+HV_SRCS := $(filter-out $(HV_EXCLUDE),$(shell find hv -name '*.c' -o -name '*.S' | LC_ALL=C sort))
 HV_OBJS := $(patsubst %,$(HVB)/%.o,$(HV_SRCS))
 
 HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdinc \

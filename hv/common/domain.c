@@ -80,13 +80,14 @@ struct domain *domain_create(domid_t domid, const char *name, unsigned int max_v
     if ((*rc = grant_table_init(d)) < 0)
         goto fail;
 
-    spin_lock(&domlist_lock);
+    unsigned long flags;
+    spin_lock_irqsave(&domlist_lock, flags);
     struct domain **pp = &domain_list;
     while (*pp && (*pp)->domain_id < domid)
         pp = &(*pp)->next;
     d->next = *pp;
     *pp = d;
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     *rc = 0;
     return d;
 
@@ -158,12 +159,13 @@ void for_each_domain(void (*fn)(struct domain *d, void *arg), void *arg)
     /* Snapshot under the lock, call without it: fn may destroy domains. */
     struct domain *snap[256];
     unsigned int n = 0;
-    spin_lock(&domlist_lock);
+    unsigned long flags;
+    spin_lock_irqsave(&domlist_lock, flags);
     for (struct domain *d = domain_list; d && n < ARRAY_SIZE(snap); d = d->next) {
         domain_get(d);
         snap[n++] = d;
     }
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     for (unsigned int i = 0; i < n; i++) {
         fn(snap[i], arg);
         domain_put(snap[i]);
@@ -173,10 +175,11 @@ void for_each_domain(void (*fn)(struct domain *d, void *arg), void *arg)
 unsigned int domain_count(void)
 {
     unsigned int n = 0;
-    spin_lock(&domlist_lock);
+    unsigned long flags;
+    spin_lock_irqsave(&domlist_lock, flags);
     for (struct domain *d = domain_list; d; d = d->next)
         n++;
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     return n;
 }
 
@@ -257,13 +260,14 @@ void domain_destroy(struct domain *d)
         free_xen_page(d->shared_info);
     d->shared_info = NULL;
 
-    spin_lock(&domlist_lock);
+    unsigned long flags;
+    spin_lock_irqsave(&domlist_lock, flags);
     for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
         if (*pp == d) {
             *pp = d->next;
             break;
         }
     }
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, flags);
     domain_put(d);
 }

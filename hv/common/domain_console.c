@@ -24,6 +24,7 @@
 #define POLL_PERIOD MILLISECS(20)
 
 struct domain_console {
+    spinlock_t lock; /* the line buffer */
     char line[LINE_MAX_LEN + 1];
     size_t len;
     uint64_t ring_gfn;
@@ -35,6 +36,7 @@ static DEFINE_SPINLOCK(focus_lock);
 static domid_t focus = DOMID_XEN; /* who gets serial input */
 static unsigned int ctrl_a_count;
 static struct timer poll_timer;
+volatile bool console_work_pending;
 
 static struct domain_console *con_of(struct domain *d)
 {
@@ -52,9 +54,10 @@ static void flush_line(struct domain *d, struct domain_console *c)
 void domain_console_write(struct domain *d, const char *buf, size_t len)
 {
     struct domain_console *c = con_of(d);
+    unsigned long flags;
     if (!c)
         return;
-    spin_lock(&d->lock);
+    spin_lock_irqsave(&c->lock, flags);
     for (size_t i = 0; i < len; i++) {
         char ch = buf[i];
         if (ch == '\n') {
@@ -70,7 +73,7 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
         if (c->len == LINE_MAX_LEN)
             flush_line(d, c);
     }
-    spin_unlock(&d->lock);
+    spin_unlock_irqrestore(&c->lock, flags);
 }
 
 static struct xencons_interface *ring_of(struct domain *d, struct domain_console *c)
@@ -136,6 +139,7 @@ int domain_console_init(struct domain *d, uint64_t ring_gfn)
     struct domain_console *c = xmalloc(struct domain_console);
     if (!c)
         return -ENOMEM;
+    spin_lock_init(&c->lock);
     d->console = c;
     if (!ring_gfn)
         return 0;
@@ -231,13 +235,19 @@ static void drain_all(struct domain *d, void *arg)
     drain_ring(d);
 }
 
-static void poll_fn(void *data)
+/* Runs in CPU 0's scheduler loop, not in interrupt context: it takes domain and p2m locks. */
+void console_poll_work(void)
 {
     int ch;
     for (int i = 0; i < 64 && (ch = serial_getc()) >= 0; i++)
         handle_input_char((char)ch);
     /* Guests that write the ring without notifying still get their output shown. */
     for_each_domain(drain_all, NULL);
+}
+
+static void poll_fn(void *data)
+{
+    console_work_pending = true;
     set_timer(&poll_timer, NOW() + POLL_PERIOD);
 }
 

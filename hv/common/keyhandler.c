@@ -4,6 +4,7 @@
 #include <tern/keyhandler.h>
 #include <tern/lib.h>
 #include <tern/page_alloc.h>
+#include <tern/sched.h>
 #include <tern/stats.h>
 #include <tern/time.h>
 #include <tern/xmalloc.h>
@@ -21,6 +22,13 @@ static void dump_domain(struct domain *d, void *arg)
            (unsigned long long)(domain_overhead_bytes(d) >> 10));
 }
 
+static void dump_vcpus(struct domain *d, void *arg)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            sched_dump_vcpu(d->vcpu[i]);
+}
+
 static void dump_exits(struct domain *d, void *arg)
 {
     exit_stats_print(d);
@@ -30,11 +38,15 @@ void handle_debug_key(char key)
 {
     switch (key) {
     case 'h':
-        printk("Debug keys: d domains, e VM-exit profile, m memory, t time, h this help\n");
+        printk("Debug keys: d domains, e VM-exit profile, m memory, r run queues, t time, h help\n");
         break;
     case 'd':
         printk("Domains:\n");
         for_each_domain(dump_domain, NULL);
+        break;
+    case 'r':
+        sched_dump();
+        for_each_domain(dump_vcpus, NULL);
         break;
     case 'e':
         for_each_domain(dump_exits, NULL);

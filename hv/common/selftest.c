@@ -128,6 +128,6 @@ void selftests_run(void)
     else if (!strcmp(opt_selftest, "reboot"))
         machine_restart();
     else if (opt_selftest[0])
-        printk(XENLOG_WARNING "selftest: unknown test '%s' (fault, write-text, exec-data, panic, reboot)\n",
-               opt_selftest);
+        printk(XENLOG_WARNING "selftest: unknown test '%s' "
+                              "(fault, write-text, exec-data, panic, reboot)\n", opt_selftest);
 }

@@ -55,14 +55,15 @@ void set_timer(struct timer *t, s_time_t expires)
     t->next = *pp;
     *pp = t;
     bool first = q->head == t;
+    bool local = t->cpu == smp_processor_id();
+    /* Program the hardware under the lock with interrupts off: a timer interrupt in
+     * between could otherwise program an earlier expiry that this write then replaces. */
+    if (first && local)
+        arch_timer_program(expires);
     spin_unlock_irqrestore(&q->lock, flags);
 
-    if (first) {
-        if (t->cpu == smp_processor_id())
-            arch_timer_program(expires);
-        else
-            arch_timer_kick(t->cpu);
-    }
+    if (first && !local)
+        arch_timer_kick(t->cpu);
 }
 
 void stop_timer(struct timer *t)
@@ -108,8 +109,7 @@ void timer_softirq(void)
             fn(data);
         spin_lock_irqsave(&q->lock, flags);
     }
-    s_time_t next = q->head ? q->head->expires : 0;
+    if (q->head)
+        arch_timer_program(q->head->expires);
     spin_unlock_irqrestore(&q->lock, flags);
-    if (next)
-        arch_timer_program(next);
 }

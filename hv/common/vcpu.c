@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* vcpu_op: bringing vCPUs up and down, vcpu_info placement, runstate area, vCPU timers. */
 #include <asm/hvm.h>
+#include <asm/percpu.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
 #include <tern/domain.h>

@@ -48,8 +48,9 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
     do {                                                                                   \
         long long _a = (long long)(a), _b = (long long)(b);                                \
         if (_a != _b)                                                                      \
-            harness_fail(__FILE__, __LINE__, "expected %s == %s, got %lld (0x%llx) vs %lld (0x%llx)", \
-                         #a, #b, _a, (unsigned long long)_a, _b, (unsigned long long)_b);  \
+            harness_fail(__FILE__, __LINE__,                                               \
+                         "expected %s == %s, got %lld (0x%llx) vs %lld (0x%llx)", #a, #b,  \
+                         _a, (unsigned long long)_a, _b, (unsigned long long)_b);          \
     } while (0)
 
 /* Everything the hypervisor's printk printed since the last call, for tests on warnings. */

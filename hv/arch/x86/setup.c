@@ -123,6 +123,25 @@ static void memory_init(void)
            (unsigned long long)(max_mfn << PAGE_SHIFT));
 }
 
+static void print_cpu(void)
+{
+    struct cpuid_regs r;
+    char vendor[13];
+
+    cpuid(0, &r);
+    memcpy(vendor, &r.ebx, 4);
+    memcpy(vendor + 4, &r.edx, 4);
+    memcpy(vendor + 8, &r.ecx, 4);
+    vendor[12] = 0;
+    cpuid(1, &r);
+    unsigned int family = (r.eax >> 8) & 0xf, model = (r.eax >> 4) & 0xf;
+    if (family == 0xf)
+        family += (r.eax >> 20) & 0xff;
+    if (family >= 6)
+        model |= ((r.eax >> 16) & 0xf) << 4;
+    printk("CPU: %s family %#x model %#x stepping %u\n", vendor, family, model, r.eax & 0xf);
+}
+
 static void print_boot_info(void)
 {
     printk("Loader: %s (Multiboot%s)\n", boot_info.loader[0] ? boot_info.loader : "unknown",
@@ -172,6 +191,7 @@ void __start_tern(uint32_t magic, uint32_t info_pa)
                acpi.nr_cpus, acpi.nr_ioapics, acpi.hpet_addr ? ", HPET" : "",
                acpi.s5_valid ? ", S5" : "");
 
+    print_cpu();
     apic_init_bsp();
     bsp->apic_id = apic_read_id();
     bsp->online = true;

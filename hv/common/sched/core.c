@@ -8,6 +8,7 @@
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <tern/domain.h>
+#include <tern/domain_console.h>
 #include <tern/lib.h>
 #include <tern/pvclock.h>
 #include <tern/sched.h>
@@ -215,6 +216,10 @@ void schedule_loop(void)
 
     local_irq_enable();
     for (;;) {
+        if (cpu == 0 && console_work_pending) {
+            console_work_pending = false;
+            console_poll_work();
+        }
         if (deferred_work && cpu == 0) {
             deferred_work = false;
             sched_run_deferred_work(); /* domain shutdown actions (domain_build.c) */
@@ -225,7 +230,7 @@ void schedule_loop(void)
             rq->idle = true;
             spin_unlock(&sched_lock);
             /* Interrupts are still off: the wake-up IPI cannot slip in before the HLT. */
-            if (!deferred_work || cpu != 0)
+            if (cpu != 0 || (!deferred_work && !console_work_pending))
                 safe_halt();
             else
                 local_irq_enable();
@@ -243,6 +248,10 @@ void schedule_loop(void)
         set_timer(&rq->slice_timer, v->slice_end);
         for (;;) {
             hvm_funcs->run(v);
+            if (cpu == 0 && console_work_pending) {
+                console_work_pending = false;
+                console_poll_work();
+            }
             if (!vcpu_runnable(v) || deferred_work)
                 break;
             /* Slice over and someone else waiting here: rotate. */
@@ -264,4 +273,24 @@ void schedule_loop(void)
             runstate_change(v, (v->pause_flags & VPF_down) ? VRS_offline : VRS_blocked);
         spin_unlock_irqrestore(&sched_lock, flags);
     }
+}
+
+/* The 'r' debug key: every vCPU's scheduling state. */
+void sched_dump(void)
+{
+    printk("Run queues:\n");
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        if (!cpu_online(c))
+            continue;
+        printk("  CPU %u: %u queued%s, current %s\n", c, rqs[c].len,
+               rqs[c].idle ? ", idle" : "", "-");
+    }
+}
+
+void sched_dump_vcpu(struct vcpu *v)
+{
+    printk("  d%u v%u: cpu %u flags %#x %s%s runstate %u rip %#llx\n", v->domain->domain_id,
+           v->vcpu_id, v->processor, v->pause_flags, v->is_running ? "running " : "",
+           v->on_runqueue ? "queued " : "", v->runstate,
+           (unsigned long long)hvm_funcs->get_reg(v, HVM_RIP));
 }

@@ -18,5 +18,8 @@ void domain_console_destroy(struct domain *d);
 void domain_console_write(struct domain *d, const char *buf, size_t len);
 /* Start the input poller (after SMP bring-up). */
 void console_input_init(void);
+/* Serial input and ring draining, flagged every 20 ms and done by CPU 0's scheduler. */
+extern volatile bool console_work_pending;
+void console_poll_work(void);
 
 #endif

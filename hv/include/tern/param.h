@@ -16,7 +16,7 @@ enum param_type {
     PARAM_BOOL,   /* bool: "x", "no-x", "x=<0|1|yes|no|on|off|true|false|enable|disable>" */
     PARAM_UINT,   /* unsigned int: decimal, 0x hex */
     PARAM_SIZE,   /* uint64_t bytes: number with optional K/M/G/T suffix (default unit: bytes) */
-    PARAM_STRING, /* char[len]: copied, always NUL-terminated; too long is a warning + truncation */
+    PARAM_STRING, /* char[len]: copied, NUL-terminated; too long: a warning and truncation */
     PARAM_CUSTOM, /* int fn(const char *value): value may be NULL for a bare "x"; <0 = invalid */
 };
 

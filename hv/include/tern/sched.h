@@ -36,6 +36,8 @@ bool vcpu_runnable(const struct vcpu *v);
 /* Ask CPU 0's scheduler loop to run sched_run_deferred_work() soon (domain shutdowns). */
 void sched_request_deferred_work(void);
 void sched_run_deferred_work(void);
+void sched_dump(void);
+void sched_dump_vcpu(struct vcpu *v);
 /* Has v an event or interrupt to take (arch)? Used to close the block/wake race. */
 bool hvm_vcpu_has_work_hook(struct vcpu *v);
 

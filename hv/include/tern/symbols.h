@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Symbol lookup for backtraces, from the table the build embeds in the image (scripts/gensyms.sh). */
+/* Symbol lookup for backtraces, from the table the build embeds (scripts/gensyms.sh). */
 #ifndef TERN_SYMBOLS_H
 #define TERN_SYMBOLS_H
 

@@ -21,7 +21,7 @@
 
         .section .boot.header, "a"
         .code32
-        /* Multiboot (v1), which QEMU's -kernel loads; the address fields let it load a flat image. */
+        /* Multiboot (v1), which QEMU's -kernel loads; the address fields allow a flat image. */
         .balign 4
 mb1_header:
         .long MB1_MAGIC

@@ -22,6 +22,7 @@ static bool cpu_has_xsave;
 static uint64_t host_xcr0_mask; /* components the CPU supports */
 static size_t fpu_area_size;
 static struct vcpu *fpu_owner[NR_CPUS];
+static uint64_t cpu_tsc_aux[NR_CPUS]; /* what this pCPU's TSC_AUX holds */
 
 static inline void xsetbv0(uint64_t v)
 {
@@ -292,8 +293,15 @@ void hvm_hlt(struct vcpu *v)
 void hvm_prepare_entry(struct vcpu *v)
 {
     uint8_t vec = callback_vector(v->domain);
+    unsigned int cpu = smp_processor_id();
 
     fpu_switch(v);
+    /* RDTSCP/RDPID read TSC_AUX directly: it must hold this vCPU's value (VMRUN does not
+     * switch it). */
+    if (cpu_tsc_aux[cpu] != v->arch.tsc_aux) {
+        wrmsr(0xc0000103, v->arch.tsc_aux);
+        cpu_tsc_aux[cpu] = v->arch.tsc_aux;
+    }
     if (vec && vcpu_has_pending_upcall(v))
         hvm_funcs->set_virtual_irq(v, true, vec); /* level-like: until upcall_pending clears */
     else if (!hvm_vlapic_inject(v))

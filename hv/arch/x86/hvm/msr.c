@@ -103,6 +103,9 @@ bool hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_AMD_VM_CR:
         *val = 1u << 4; /* SVM disabled: no nested virtualisation */
         return true;
+    case MSR_TSC_AUX:
+        *val = v->arch.tsc_aux;
+        return true;
     case MSR_PLATFORM_ID:
     case MSR_TSC_ADJUST:
     case MSR_SPEC_CTRL:
@@ -112,7 +115,6 @@ bool hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_MCG_STATUS:
     case MSR_AMD_HWCR:
     case MSR_AMD_NB_CFG:
-    case MSR_TSC_AUX:
         return true; /* reads as zero */
     default:
         if ((msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
@@ -139,13 +141,17 @@ bool hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     }
     case MSR_XEN_HYPERCALL_PAGE:
         return write_hypercall_page(v, val);
+    case MSR_TSC_AUX:
+        if (val >> 32)
+            return false;
+        v->arch.tsc_aux = val; /* loaded before the next entry (hvm_prepare_entry) */
+        return true;
     case MSR_MISC_ENABLE:
     case MSR_MTRR_DEF_TYPE:
     case MSR_SPEC_CTRL:
     case MSR_PRED_CMD:
     case MSR_TSC_ADJUST:
     case MSR_MCG_STATUS:
-    case MSR_TSC_AUX:
     case MSR_AMD_HWCR:
     case MSR_AMD_DE_CFG:
     case MSR_APIC_BASE_:

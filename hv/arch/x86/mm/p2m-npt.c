@@ -120,12 +120,13 @@ static uint64_t *walk(struct domain *d, uint64_t gfn, int level, bool alloc, int
 int p2m_set_entry(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order,
                   enum p2m_type t)
 {
+    unsigned long flags;
     int rc;
     if ((order != 0 && order != 9) || gfn >= GFN_LIMIT || (gfn & ((1ULL << order) - 1)) ||
         (mfn & ((1ULL << order) - 1)) || t == p2m_invalid)
         return -EINVAL;
 
-    spin_lock(&d->arch.p2m_lock);
+    spin_lock_irqsave(&d->arch.p2m_lock, flags);
     uint64_t *e = walk(d, gfn, order ? 2 : 1, true, &rc);
     if (e) {
         uint64_t old = *e;
@@ -140,7 +141,7 @@ int p2m_set_entry(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order,
         if (gfn + (1ULL << order) > d->arch.max_gfn)
             d->arch.max_gfn = gfn + (1ULL << order);
     }
-    spin_unlock(&d->arch.p2m_lock);
+    spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
     return e ? 0 : rc;
 }
 
@@ -167,10 +168,11 @@ static void p2m_sync_vcpus(struct domain *d)
 
 int p2m_remove_entry(struct domain *d, uint64_t gfn)
 {
+    unsigned long flags;
     int rc;
     if (gfn >= GFN_LIMIT)
         return -EINVAL;
-    spin_lock(&d->arch.p2m_lock);
+    spin_lock_irqsave(&d->arch.p2m_lock, flags);
     uint64_t *e = walk(d, gfn, 1, false, &rc);
     if (e && (*e & NPT_PS)) {
         /* The 4 KiB lookup returned the covering 2 MiB leaf: split it to remove one page. */
@@ -184,7 +186,7 @@ int p2m_remove_entry(struct domain *d, uint64_t gfn)
     } else if (!rc) {
         rc = -ENOENT;
     }
-    spin_unlock(&d->arch.p2m_lock);
+    spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
     if (rc == 0)
         p2m_sync_vcpus(d);
     return rc;
@@ -192,11 +194,12 @@ int p2m_remove_entry(struct domain *d, uint64_t gfn)
 
 enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, mfn_t *mfn)
 {
+    unsigned long flags;
     int rc;
     enum p2m_type t = p2m_invalid;
     if (gfn >= GFN_LIMIT || !d->arch.p2m_root)
         return p2m_invalid;
-    spin_lock(&d->arch.p2m_lock);
+    spin_lock_irqsave(&d->arch.p2m_lock, flags);
     uint64_t *e = walk(d, gfn, 1, false, &rc);
     if (e && (*e & NPT_P)) {
         t = (*e & NPT_TYPE_MASK) >> NPT_TYPE_SHIFT;
@@ -206,6 +209,6 @@ enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, mfn_t *mfn)
         if (mfn)
             *mfn = base;
     }
-    spin_unlock(&d->arch.p2m_lock);
+    spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
     return t;
 }

@@ -40,6 +40,7 @@ struct arch_vcpu {
     uint32_t p2m_generation_seen;
     bool flush_tlb;
     uint64_t guest_xcr0;
+    uint64_t tsc_aux;            /* the guest's TSC_AUX (RDTSCP, RDPID) */
     void *fpu_area;              /* XSAVE/FXSAVE image of the guest's FPU/SIMD state */
     /* The instruction being completed by an exit handler: advance RIP by this much. */
     unsigned int insn_len;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-CPU state of the physical CPU, found through the GS base (the first field points to itself). */
+/* Per-CPU state of a physical CPU, found through the GS base (first field: itself). */
 #ifndef ASM_PERCPU_H
 #define ASM_PERCPU_H
 
