@@ -22,8 +22,11 @@ ifeq ($(findstring clang,$(GUEST_CC)),)
 GUEST_CFLAGS += -fno-tree-loop-distribute-patterns
 endif
 GUEST_ASFLAGS := $(filter-out -std=gnu11,$(GUEST_CFLAGS)) -D__ASSEMBLY__
-GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,guests/lib/guest.ld -Wl,--build-id=none \
+GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guests/lib/guest.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
+ifeq ($(findstring clang,$(GUEST_CC)),)
+GUEST_LDFLAGS += -no-pie
+endif
 
 GUEST_LIB_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S))
 GUEST_LIB_OBJS := $(patsubst guests/lib/%,$(GUEST_OBJ)/lib/%.o,$(GUEST_LIB_SRCS))

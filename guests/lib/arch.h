@@ -152,7 +152,7 @@ static inline bool test_bit(unsigned int nr, const volatile uint64_t *addr)
 #define xchg(ptr, v) __atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST)
 #define cmpxchg(ptr, old, new)                                                     \
     ({                                                                             \
-        __typeof__((void)0, *(ptr)) _o = (old);                                             \
+        __typeof__((void)0, *(ptr)) _o = (old);                                    \
         __atomic_compare_exchange_n((ptr), &_o, (new), false, __ATOMIC_SEQ_CST,    \
                                     __ATOMIC_SEQ_CST);                             \
         _o;                                                                        \

@@ -158,8 +158,8 @@ void delay_ns(uint64_t ns);
 /* Wall-clock seconds from shared_info (wc_sec_hi:wc_sec), with wc_version. */
 uint64_t wallclock_sec(uint32_t *nsec);
 
-#define MS(x) ((uint64_t)(x) * 1000000ULL)
-#define SEC(x) ((uint64_t)(x) * 1000000000ULL)
+#define MS(x) ((uint64_t)(x) * 1000000UL)
+#define SEC(x) ((uint64_t)(x) * 1000000000UL)
 
 /* ---- Events ---------------------------------------------------------------------------- */
 
@@ -208,18 +208,18 @@ void evtchn_upcall(void);
 void wait_step(void);
 #define wait_until(cond, timeout_ns)                                                       \
     ({                                                                                     \
-        uint64_t end_ = now_ns() + (timeout_ns);                                           \
-        bool ok_;                                                                          \
+        uint64_t wu_end_ = now_ns() + (timeout_ns);                                        \
+        bool wu_ok_;                                                                       \
         for (;;) {                                                                         \
-            if ((ok_ = (cond)))                                                            \
+            if ((wu_ok_ = (cond)))                                                         \
                 break;                                                                     \
-            if (now_ns() > end_) {                                                         \
-                ok_ = (cond);                                                              \
+            if (now_ns() > wu_end_) {                                                      \
+                wu_ok_ = (cond);                                                           \
                 break;                                                                     \
             }                                                                              \
             wait_step();                                                                   \
         }                                                                                  \
-        ok_;                                                                               \
+        wu_ok_;                                                                            \
     })
 
 /* ---- vCPUs ------------------------------------------------------------------------------- */

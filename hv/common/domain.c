@@ -15,6 +15,7 @@
 #include <tern/sched.h>
 #include <tern/xmalloc.h>
 #include "../arch/x86/hvm/hvm_private.h"
+#include "../arch/x86/hvm/vlapic.h"
 
 static DEFINE_SPINLOCK(domlist_lock);
 static struct domain *domain_list;
@@ -65,6 +66,7 @@ struct domain *domain_create(domid_t domid, const char *name, unsigned int max_v
     d->page_list.next = d->page_list.prev = &d->page_list;
     d->tern_overhead_bytes = sizeof(*d);
     d->shared_info_gfn = ~0ULL;
+    d->shutdown_code = -1; /* none recorded yet */
 
     if ((*rc = p2m_init(d)) < 0)
         goto fail;
@@ -121,6 +123,14 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id)
     }
     sched_add_vcpu(v);
     vcpu_timers_init(v); /* on the CPU the scheduler placed it on */
+    if (vlapic_init(v) < 0) {
+        vcpu_timers_kill(v);
+        sched_remove_vcpu(v);
+        hvm_vcpu_fpu_destroy(v);
+        hvm_funcs->vcpu_destroy(v);
+        xfree(v);
+        return NULL;
+    }
     d->vcpu[vcpu_id] = v;
     d->tern_overhead_bytes += sizeof(*v) + PAGE_SIZE /* VMCB */ + 1024 /* FPU image */;
     return v;
@@ -207,10 +217,12 @@ void domain_shutdown(struct domain *d, int reason)
         return; /* the first reason stands, as in Xen */
     }
     d->is_shutting_down = true;
-    d->shutdown_code = reason;
+    /* A reason recorded earlier with SCHEDOP_shutdown_code wins, as in Xen. */
+    if (d->shutdown_code < 0)
+        d->shutdown_code = reason;
     spin_unlock(&d->lock);
     printk("Domain %u (%s) shut down: reason %s\n", d->domain_id, d->name,
-           shutdown_reason_name(reason));
+           shutdown_reason_name(d->shutdown_code));
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i])
             vcpu_kick(d->vcpu[i]); /* leave guest mode now; runnable checks see the flag */
@@ -241,6 +253,7 @@ void domain_destroy(struct domain *d)
             continue;
         sched_remove_vcpu(v);
         vcpu_timers_kill(v);
+        vlapic_destroy(v);
     }
     if (d->evtchn)
         evtchn_destroy(d);

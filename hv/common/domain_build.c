@@ -11,6 +11,7 @@
 #include <tern/elf_loader.h>
 #include <tern/errno.h>
 #include <tern/guest_access.h>
+#include <tern/guest_acpi.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/param.h>
@@ -24,6 +25,9 @@
 #define SPECIAL_PFN_BASE 0xfeff8ULL
 #define CONSOLE_PFN (SPECIAL_PFN_BASE + 7)
 #define MMIO_HOLE_START 0xf0000000ULL
+/* The guest's ACPI tables (RSDP, XSDT, FADT, DSDT, MADT), in the hole below 4 GiB. */
+#define ACPI_GPA 0xfc000000ULL
+#define ACPI_PAGES PFN_UP(GUEST_ACPI_MAX_SIZE)
 
 struct boot_domain {
     struct xl_config cfg;
@@ -143,15 +147,27 @@ static int build_domain(struct boot_domain *bd)
     d->max_pages = (cfg->maxmem_mib << 20 >> PAGE_SHIFT) + 8;
     if (domain_populate(d, 0, lowmem >> PAGE_SHIFT) ||
         (highmem && domain_populate(d, GB(4) >> PAGE_SHIFT, highmem >> PAGE_SHIFT)) ||
-        domain_populate(d, CONSOLE_PFN, 1))
+        domain_populate(d, CONSOLE_PFN, 1) ||
+        domain_populate(d, ACPI_GPA >> PAGE_SHIFT, ACPI_PAGES))
         FAIL("not enough free memory for %llu MiB", (unsigned long long)cfg->memory_mib);
 
-    struct domain_e820 map[3] = {
+    /* ACPI tables: Linux finds every vCPU through the MADT (UID = vCPU id). */
+    static uint8_t acpi_buf[ACPI_PAGES * PAGE_SIZE];
+    struct guest_acpi_config acfg = { .nr_vcpus = cfg->maxvcpus, .lapic_id_stride = 2,
+                                      .base_gpa = ACPI_GPA,
+                                      .sleep_port = GUEST_SLEEP_PORT };
+    uint64_t rsdp_gpa;
+    int acpi_len = guest_acpi_build(&acfg, acpi_buf, sizeof(acpi_buf), &rsdp_gpa);
+    if (acpi_len < 0 || copy_to_gpa(d, ACPI_GPA, acpi_buf, acpi_len))
+        FAIL("could not build its ACPI tables (%d)", acpi_len);
+
+    struct domain_e820 map[4] = {
         { 0, lowmem, XEN_HVM_MEMMAP_TYPE_RAM },
+        { ACPI_GPA, ACPI_PAGES * PAGE_SIZE, XEN_HVM_MEMMAP_TYPE_ACPI },
         { SPECIAL_PFN_BASE << PAGE_SHIFT, 8 * PAGE_SIZE, XEN_HVM_MEMMAP_TYPE_RESERVED },
         { GB(4), highmem, XEN_HVM_MEMMAP_TYPE_RAM },
     };
-    unsigned int nr_map = highmem ? 3 : 2;
+    unsigned int nr_map = highmem ? 4 : 3;
     if (domain_set_e820(d, map, nr_map))
         FAIL("out of memory");
 
@@ -177,6 +193,7 @@ static int build_domain(struct boot_domain *bd)
         mod->paddr = rd_gpa;
         mod->size = bd->ramdisk_len;
     }
+    si->rsdp_paddr = rsdp_gpa;
     si->memmap_paddr = info_gpa + 128;
     si->memmap_entries = nr_map;
     for (unsigned int i = 0; i < nr_map; i++) {

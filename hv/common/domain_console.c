@@ -15,6 +15,7 @@
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
+#include <tern/param.h>
 #include <tern/time.h>
 #include <tern/timer.h>
 #include <tern/xmalloc.h>
@@ -236,9 +237,20 @@ static void drain_all(struct domain *d, void *arg)
 }
 
 /* Runs in CPU 0's scheduler loop, not in interrupt context: it takes domain and p2m locks. */
+/* dump_after=<seconds>: print the run queues and exit profile once (for hung tests). */
+static unsigned int opt_dump_after;
+integer_param("dump_after", opt_dump_after);
+
 void console_poll_work(void)
 {
     int ch;
+    static bool dumped;
+
+    if (opt_dump_after && !dumped && NOW() > SECONDS(opt_dump_after)) {
+        dumped = true;
+        handle_debug_key('r');
+        handle_debug_key('e');
+    }
     for (int i = 0; i < 64 && (ch = serial_getc()) >= 0; i++)
         handle_input_char((char)ch);
     /* Guests that write the ring without notifying still get their output shown. */

@@ -240,6 +240,12 @@ void evtchn_set_pending(struct vcpu *v, evtchn_port_t port)
         set_pending(v->domain, v, port);
 }
 
+bool evtchn_port_valid(struct domain *d, evtchn_port_t port)
+{
+    /* Xen's port_is_valid(): inside the allocated part of the table (port 0 included). */
+    return d->evtchn && port < __atomic_load_n(&d->evtchn->valid, __ATOMIC_ACQUIRE);
+}
+
 bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
 {
     struct shared_info *si = d->shared_info;

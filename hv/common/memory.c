@@ -113,21 +113,22 @@ static bool frame_in_use_by_tern(struct domain *d, struct page_info *pg)
 static int release_gfn(struct domain *d, uint64_t gfn)
 {
     mfn_t mfn;
-    if (p2m_lookup(d, gfn, &mfn) != p2m_ram_rw && p2m_lookup(d, gfn, &mfn) != p2m_ram_ro)
+    enum p2m_type t = p2m_lookup(d, gfn, &mfn);
+    if (t != p2m_ram_rw && t != p2m_ram_ro)
         return -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
-    if (!pg || pg->owner != (uint64_t)d || frame_in_use_by_tern(d, pg))
+    /* The frame's allocation: itself, or the 2 MiB extent it is part of (owner and order
+     * are recorded on an allocation's first frame). */
+    struct page_info *head = mfn_to_page(mfn & ~511ULL);
+    bool in_extent = head && head->owner == (uint64_t)d && head->order == 9 &&
+                     (head->flags & PGF_ALLOCATED);
+    if (!pg || (!in_extent && pg->owner != (uint64_t)d) || frame_in_use_by_tern(d, pg) ||
+        grant_table_frame_in_use(d, mfn))
         return -EINVAL;
 
-    /* A frame inside a 2 MiB extent: make the extent single frames first. */
-    struct page_info *head = mfn_to_page(mfn & ~511ULL);
     spin_lock(&d->lock);
-    if (head != pg && head && head->owner == (uint64_t)d && head->order == 9 &&
-        (head->flags & PGF_ALLOCATED)) {
-        split_allocated_block(head, 9);
-        for (unsigned int i = 1; i < 512; i++)
-            list_add_page(d, head + i);
-    } else if (head == pg && pg->order == 9) {
+    if (in_extent) {
+        /* Make the extent single frames so that this one can go back alone. */
         split_allocated_block(head, 9);
         for (unsigned int i = 1; i < 512; i++)
             list_add_page(d, head + i);
@@ -164,12 +165,13 @@ static long reservation_op(unsigned int op, unsigned long start, uint64_t arg)
     struct xen_memory_reservation r;
     int rc = 0;
 
+    /* Xen's convention: a bad argument here reports the number of extents done so far. */
     if (copy_from_guest(&r, arg, sizeof(r)))
-        return -EFAULT;
-    if (r.extent_order != 0 && r.extent_order != 9)
-        return -EINVAL; /* 4 KiB and 2 MiB extents */
-    if (r.nr_extents > (1ULL << 32) || start > r.nr_extents)
-        return -EINVAL;
+        return (long)start;
+    if (r.extent_order != 0 && r.extent_order != 9) /* 4 KiB and 2 MiB extents */
+        return (long)start;
+    if (r.nr_extents > (~0UL >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
+        return (long)start;
     struct domain *d = memop_target(r.domid, &rc);
     if (!d)
         return rc;
@@ -229,8 +231,13 @@ static long add_to_physmap(uint64_t arg)
     case XENMAPSPACE_grant_table:
         rc = grant_table_get_frame(d, (unsigned int)x.idx, &mfn);
         break;
+    case XENMAPSPACE_gmfn:
+    case XENMAPSPACE_gmfn_range:
+    case XENMAPSPACE_gmfn_foreign:
+        rc = -ENOSYS; /* moving and foreign frames: with dom0 */
+        break;
     default:
-        rc = -ENOSYS;
+        rc = -EINVAL;
         break;
     }
     if (rc == 0) {
@@ -281,14 +288,15 @@ static long memory_map(uint64_t arg)
 
     if (copy_from_guest(&m, arg, sizeof(m)))
         return -EFAULT;
-    if (m.nr_entries < d->nr_e820)
-        return -EINVAL; /* the buffer cannot hold the map */
-    for (unsigned int i = 0; i < d->nr_e820; i++) {
+    if (!d->nr_e820)
+        return -ENOSYS;
+    /* As Xen: copy what fits and say how many. */
+    m.nr_entries = MIN(m.nr_entries, d->nr_e820);
+    for (unsigned int i = 0; i < m.nr_entries; i++) {
         struct xen_e820_entry e = { d->e820[i].addr, d->e820[i].size, d->e820[i].type };
         if (copy_to_guest(m.buffer_gva + i * sizeof(e), &e, sizeof(e)))
             return -EFAULT;
     }
-    m.nr_entries = d->nr_e820;
     return copy_to_guest(arg, &m, sizeof(m)) ? -EFAULT : 0;
 }
 

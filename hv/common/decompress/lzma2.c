@@ -130,8 +130,11 @@ static inline uint32_t rc_direct(struct rc *rc, unsigned int bits)
     return v;
 }
 
+/* Forced inline: in the symbol loop they run once per match. */
+#define HOT static inline __attribute__((always_inline))
+
 /* A match length minus MATCH_LEN_MIN: 8 low, 8 mid or 256 high values. */
-static inline unsigned int decode_len(struct rc *rc, struct len_coder *lc, unsigned int ps)
+HOT unsigned int decode_len(struct rc *rc, struct len_coder *lc, unsigned int ps)
 {
     if (!rc_bit(rc, &lc->choice))
         return rc_tree(rc, lc->low[ps], 3);
@@ -141,7 +144,7 @@ static inline unsigned int decode_len(struct rc *rc, struct len_coder *lc, unsig
 }
 
 /* A match distance minus one, from its 6-bit slot and the extra bits the slot calls for. */
-static inline uint32_t decode_dist(struct rc *rc, struct lzma *s, unsigned int len)
+HOT uint32_t decode_dist(struct rc *rc, struct lzma *s, unsigned int len)
 {
     unsigned int slot = rc_tree(rc, s->dist_slot[MIN(len, DIST_STATES - 1)], DIST_SLOT_BITS);
     if (slot < DIST_MODEL_START)
@@ -245,9 +248,9 @@ static bool lzma_chunk(struct lzma *s, struct rc *rcp, uint8_t *out, size_t dict
             goto out;
         uint8_t *dst = out + op;
         const uint8_t *src = dst - rep0 - 1;
-        if (rep0 + 1 >= len) {
+        if (rep0 + 1 >= len && len > 32) {
             memcpy(dst, src, len);
-        } else {
+        } else { /* short or overlapping: a loop beats a call */
             for (unsigned int i = 0; i < len; i++)
                 dst[i] = src[i];
         }
@@ -342,7 +345,7 @@ int dc_lzma2(const uint8_t *in, size_t inlen, size_t *used, uint8_t *out, size_t
         /* Each LZMA chunk is a whole range-coder stream: a zero byte, then the code. */
         if (csize < 5 || in[ip] != 0)
             goto bad;
-        struct rc r = { .range = 0xffffffffu, .code = 0, .p = in + ip + 1, .end = in + ip + csize };
+        struct rc r = { .range = 0xffffffffu, .p = in + ip + 1, .end = in + ip + csize };
         for (int i = 0; i < 4; i++)
             r.code = (r.code << 8) | *r.p++;
         if (!lzma_chunk(s, &r, out, dict_start, &op, op + usize))

@@ -24,7 +24,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     if (copy_from_guest(ports, p.ports_gva, p.nr_ports * sizeof(ports[0])))
         return -EFAULT;
     for (unsigned int i = 0; i < p.nr_ports; i++)
-        if (ports[i] >= EVTCHN_2L_NR_CHANNELS)
+        if (!evtchn_port_valid(v->domain, ports[i]))
             return -EINVAL;
 
     for (unsigned int i = 0; i < p.nr_ports; i++)
@@ -83,16 +83,14 @@ long do_sched_op(int cmd, uint64_t arg)
         struct sched_remote_shutdown r;
         if (copy_from_guest(&r, arg, sizeof(r)))
             return -EFAULT;
-        if (!d->is_privileged)
-            return -EPERM;
-        if (r.reason > SHUTDOWN_MAX)
-            return -EINVAL;
-        struct domain *t = domain_get_by_id(r.domain_id);
+        struct domain *t = domain_get_by_id(r.domain_id); /* Xen looks the target up first */
         if (!t)
             return -ESRCH;
-        domain_shutdown(t, (int)r.reason);
+        long rc = !d->is_privileged ? -EPERM : r.reason > SHUTDOWN_MAX ? -EINVAL : 0;
+        if (!rc)
+            domain_shutdown(t, (int)r.reason);
         domain_put(t);
-        return 0;
+        return rc;
     }
     case SCHEDOP_watchdog:
         return -ENOSYS;

@@ -82,7 +82,7 @@ struct domain {
     bool is_shutting_down;
     bool is_shut_down;
     bool is_dying;
-    int shutdown_code;           /* SHUTDOWN_*, valid once is_shutting_down */
+    int shutdown_code;           /* SHUTDOWN_*; -1 until recorded or shut down */
     bool is_privileged;          /* dom0 and control domains */
 
     /* memory (memory.c, p2m) */

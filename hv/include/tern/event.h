@@ -87,6 +87,8 @@ int evtchn_raise(struct domain *d, evtchn_port_t port);
 void evtchn_set_pending(struct vcpu *v, evtchn_port_t port);
 
 bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port);
+/* Is port inside d's allocated port table (Xen's port_is_valid)? */
+bool evtchn_port_valid(struct domain *d, evtchn_port_t port);
 /* v's evtchn_upcall_pending: the upcall vector is due (level-like, no EOI). */
 bool vcpu_has_pending_upcall(struct vcpu *v);
 

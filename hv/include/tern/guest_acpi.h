@@ -27,6 +27,12 @@
 #include <tern/types.h>
 
 #define GUEST_ACPI_MAX_VCPUS 128
+/*
+ * The I/O port of the guests' ACPI sleep control register (status at +1): Linux 6.1 as a PVH
+ * domU powers off only through ACPI S5, so Tern offers \_S5 and turns the S5 write into a
+ * poweroff shutdown (arch/x86/hvm/hvm.c).
+ */
+#define GUEST_SLEEP_PORT 0xb000
 #define GUEST_ACPI_LAPIC_ADDR 0xfee00000u
 #define GUEST_ACPI_IOAPIC_ADDR 0xfec00000u
 #define GUEST_ACPI_IOAPIC_ID 1 /* odd: free with the libxl LAPIC ID stride of 2 */

@@ -32,11 +32,11 @@ static const struct variant xz_variants[] = {
 };
 
 static const struct variant lz4_variants[] = {
-    { "lz4 -l -c -9", false, true },
-    { "lz4 -l -c -1", false, true },
-    { "lz4 -c -1 -B4", true, false },
-    { "lz4 -c -9 -BD -BX --content-size -B5", true, false },
-    { "lz4 -c --no-frame-crc -B7", false, false },
+    { "lz4 -q -l -c -9", false, true },
+    { "lz4 -q -l -c -1", false, true },
+    { "lz4 -q -c -1 -B4", true, false },
+    { "lz4 -q -c -9 -BD -BX --content-size -B5", true, false },
+    { "lz4 -q -c --no-frame-crc -B7", false, false },
 };
 
 static const struct variant zstd_variants[] = {
@@ -101,13 +101,13 @@ static void round_trip(const struct variant *v, size_t nv, size_t len, uint32_t 
 
 TEST(gzip_round_trip)
 {
-    round_trip(gzip_variants, N(gzip_variants), 5 << 20, 1);
+    round_trip(gzip_variants, N(gzip_variants), 3 << 20, 1);
     round_trip(gzip_variants, 1, 4, 2);
 }
 
 TEST(xz_round_trip)
 {
-    round_trip(xz_variants, N(xz_variants), 5 << 20, 3);
+    round_trip(xz_variants, N(xz_variants), 3 << 20, 3);
     round_trip(xz_variants, 2, 7, 4);
 }
 
@@ -119,7 +119,7 @@ TEST(lz4_round_trip)
 
 TEST(zstd_round_trip)
 {
-    round_trip(zstd_variants, N(zstd_variants), 6 << 20, 7);
+    round_trip(zstd_variants, N(zstd_variants), 4 << 20, 7);
     round_trip(zstd_variants, N(zstd_variants), 5, 8);
 }
 

@@ -5,6 +5,8 @@
 #include <asm/processor.h>
 #include <public/arch-x86/cpuid.h>
 #include <public/hvm/params.h>
+#include <public/sched.h>
+#include <tern/guest_acpi.h>
 #include <public/xen.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
@@ -16,6 +18,7 @@
 #include <tern/version.h>
 #include <tern/xmalloc.h>
 #include "hvm_private.h"
+#include "vlapic.h"
 
 const struct hvm_function_table *hvm_funcs;
 static bool cpu_has_xsave;
@@ -195,7 +198,10 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[2] &= ~((1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 3) | (1u << 15) |
                     (1u << 18));
         out[2] |= 1u << 31;
-        if (!hvm_vcpu_has_x2apic(v))
+        /* x2APIC is what the emulated LAPIC offers, whatever the host has. */
+        if (hvm_vcpu_has_x2apic(v))
+            out[2] |= 1u << 21;
+        else
             out[2] &= ~(1u << 21);
         /* OSXSAVE mirrors the guest's CR4. */
         out[2] &= ~(1u << 27);
@@ -259,6 +265,16 @@ void hvm_portio(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint3
         domain_console_write(v->domain, &c, 1);
         return;
     }
+    if (port == GUEST_SLEEP_PORT && !in && size == 1) {
+        /* ACPI hardware-reduced sleep control: SLP_EN with SLP_TYP 5 is S5, power off. */
+        if ((*val & 0xff) == GUEST_ACPI_SLEEP_CTL_S5)
+            domain_shutdown(v->domain, SHUTDOWN_poweroff);
+        return;
+    }
+    if (port == GUEST_SLEEP_PORT + 1 && in) {
+        *val = 0; /* sleep status: not woken (the domain is being shut down) */
+        return;
+    }
     if (hvm_vlapic_portio_hook(v, port, size, in, val))
         return;
     /* Nothing is there: reads float high, writes go nowhere (like an empty ISA bus). */
@@ -296,6 +312,9 @@ void hvm_prepare_entry(struct vcpu *v)
     unsigned int cpu = smp_processor_id();
 
     fpu_switch(v);
+    /* An NMI IPI: only when no other event is being (re)delivered at this entry. */
+    if (!hvm_funcs->event_pending(v) && vlapic_take_nmi(v))
+        hvm_funcs->inject_nmi(v);
     /* RDTSCP/RDPID read TSC_AUX directly: it must hold this vCPU's value (VMRUN does not
      * switch it). */
     if (cpu_tsc_aux[cpu] != v->arch.tsc_aux) {

@@ -13,16 +13,44 @@
 
 BUILD_BUG_ON(HVM_NR_PARAMS > TERN_NR_HVM_PARAMS);
 
-/* What a guest may set on itself; the rest is the toolstack's (Xen's hvm_allow_set_param). */
-static bool guest_may_set(uint32_t index)
+/*
+ * Who may use each parameter (Xen 4.17's hvm_allow_{get,set}_param): some the guest reads
+ * and sets itself, some it only reads, the rest belong to the toolstack (-EPERM for the
+ * guest itself); holes and deprecated parameters are -EINVAL for everyone.
+ */
+enum param_access { P_INVALID = 0, P_TOOLSTACK, P_GUEST_READ, P_GUEST_RW };
+
+static enum param_access param_access(uint32_t index)
 {
     switch (index) {
     case HVM_PARAM_CALLBACK_IRQ:
-    case HVM_PARAM_TIMER_MODE:
-    case HVM_PARAM_ACPI_S_STATE:
-        return true;
+    case HVM_PARAM_VM86_TSS:
+    case HVM_PARAM_VM86_TSS_SIZED:
+    case HVM_PARAM_ACPI_IOPORTS_LOCATION:
+    case HVM_PARAM_VM_GENERATION_ID_ADDR:
+    case HVM_PARAM_STORE_EVTCHN:
+    case HVM_PARAM_CONSOLE_EVTCHN:
+    case HVM_PARAM_X87_FIP_WIDTH:
+        return P_GUEST_RW;
+    case HVM_PARAM_STORE_PFN:
+    case HVM_PARAM_CONSOLE_PFN:
+    case HVM_PARAM_ALTP2M:
+        return P_GUEST_READ;
+    case 3:
+    case 7:
+    case 8:
+    case HVM_PARAM_PAE_ENABLED:
+    case HVM_PARAM_DM_DOMAIN:
+    case HVM_PARAM_MEMORY_EVENT_CR0:
+    case HVM_PARAM_MEMORY_EVENT_CR3:
+    case HVM_PARAM_MEMORY_EVENT_CR4:
+    case HVM_PARAM_MEMORY_EVENT_INT3:
+    case HVM_PARAM_NESTEDHVM:
+    case HVM_PARAM_MEMORY_EVENT_SINGLE_STEP:
+    case HVM_PARAM_MEMORY_EVENT_MSR:
+        return P_INVALID;
     default:
-        return false;
+        return P_TOOLSTACK;
     }
 }
 
@@ -43,11 +71,16 @@ static long param_op(bool set, uint64_t arg)
         domain_get(d);
     if (d != self && (rc = xsm_hvm_param(self, d, set)))
         goto out;
+    enum param_access acc = param_access(p.index);
+    if (acc == P_INVALID) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if (d == self && (acc == P_TOOLSTACK || (set && acc == P_GUEST_READ))) {
+        rc = -EPERM;
+        goto out;
+    }
     if (set) {
-        if (d == self && !self->is_privileged && !guest_may_set(p.index)) {
-            rc = -EPERM;
-            goto out;
-        }
         if (p.index == HVM_PARAM_CALLBACK_IRQ) {
             uint64_t type = p.value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT;
             /* Only the vector type can be delivered to a PVH guest (no emulated PIC/IOAPIC);

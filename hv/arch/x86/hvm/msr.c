@@ -33,6 +33,7 @@
 #define MSR_AMD_NB_CFG 0xc001001f
 #define MSR_AMD_DE_CFG 0xc0011029
 #define MSR_AMD_VM_CR 0xc0010114
+#define MSR_AMD_SYSCFG 0xc0010010
 
 static void log_denied(struct vcpu *v, uint32_t msr, bool write)
 {
@@ -103,6 +104,8 @@ bool hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_AMD_VM_CR:
         *val = 1u << 4; /* SVM disabled: no nested virtualisation */
         return true;
+    case MSR_AMD_SYSCFG:
+        return true; /* no memory encryption, no MTRR extensions: zero */
     case MSR_TSC_AUX:
         *val = v->arch.tsc_aux;
         return true;
@@ -154,8 +157,9 @@ bool hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_MCG_STATUS:
     case MSR_AMD_HWCR:
     case MSR_AMD_DE_CFG:
-    case MSR_APIC_BASE_:
         return true; /* accepted and ignored: no effect on a virtual machine */
+    case MSR_APIC_BASE_:
+        return !v->arch.vlapic; /* with an emulated LAPIC, it refused this value */
     default:
         if ((msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
             (msr >= MSR_MTRR_FIX_FIRST && msr <= MSR_MTRR_FIX_LAST))

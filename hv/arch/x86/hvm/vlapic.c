@@ -64,7 +64,7 @@ enum {
 enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_CMCI, NR_LVT };
 #define LVT_VECTOR 0xffu
 #define LVT_DM (7u << 8)
-#define LVT_STATUS (1u << 12)     /* delivery status: read-only, always idle here */
+#define LVT_STATUS (1u << 12) /* delivery status: read-only, always idle here */
 #define LVT_POLARITY (1u << 13)
 #define LVT_REMOTE_IRR (1u << 14) /* read-only: no level-triggered LINT source exists */
 #define LVT_LEVEL (1u << 15)
@@ -119,14 +119,14 @@ struct vlapic {
     spinlock_t lock;
     struct vcpu *v;
     uint64_t apic_base;
-    uint32_t id;          /* x2APIC ID, read-only in x2APIC mode */
+    uint32_t id; /* x2APIC ID, read-only in x2APIC mode */
     uint32_t tpr;
     uint32_t svr;
     uint32_t esr;         /* what the guest reads, latched by its last ESR write */
     uint32_t esr_pending; /* errors since that write */
     uint64_t icr;
     uint32_t lvt[NR_LVT];
-    uint32_t isr[8];      /* 256 vectors, laid out like the ISR0-7 registers */
+    uint32_t isr[8]; /* 256 vectors, laid out like the ISR0-7 registers */
     uint32_t irr[8];
     /* The timer. Registers, then the Tern timer state behind them. */
     uint32_t timer_initial;
@@ -137,9 +137,9 @@ struct vlapic {
     bool timer_armed;
     struct timer timer;
     /* Delivery state */
-    int offered;          /* vector put in V_IRQ for the current entry, -1: none */
+    int offered; /* vector put in V_IRQ for the current entry, -1: none */
     bool nmi_pending;
-    bool wait_sipi;       /* after INIT (or power-up for APs): a SIPI starts the vCPU */
+    bool wait_sipi; /* after INIT (or power-up for APs): a SIPI starts the vCPU */
 };
 
 /* ---- 256-bit vector maps ---- */
@@ -353,8 +353,8 @@ int vlapic_init(struct vcpu *v)
     spin_lock_init(&vl->lock);
     vl->v = v;
     vl->id = v->vcpu_id * 2;
-    vl->apic_base = APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD |
-                    (v->vcpu_id == 0 ? APIC_BASE_BSP : 0);
+    vl->apic_base =
+        APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD | (v->vcpu_id == 0 ? APIC_BASE_BSP : 0);
     init_timer(&vl->timer, timer_fn, vl, v->processor);
     reset_regs(vl);
     vl->wait_sipi = v->vcpu_id != 0;
@@ -404,7 +404,7 @@ static bool icr_targets(struct vcpu *src, struct vcpu *t, unsigned int shorthand
 
 /*
  * SIPI: only a vCPU waiting for it (INIT'd, and off every pCPU) starts, in real mode at
- * vector << 12 (SDM 8.4.4.1, 10.6.1); others ignore it, as Linux's second SIPI expects.
+ * vector << 12 (SDM 8.4 and 10.6.1); others ignore it, as Linux's second SIPI expects.
  * The wait happens without any lock; the checks are then made again under the target's lock.
  */
 static void start_vcpu(struct vcpu *t, uint8_t vector)

@@ -13,6 +13,7 @@
 #include <tern/mm.h>
 #include <tern/p2m.h>
 #include <tern/xmalloc.h>
+#include "../hvm/vlapic.h"
 #include "svm.h"
 
 #define MSR_VM_CR 0xC0010114
@@ -186,6 +187,11 @@ static void svm_set_sipi_state(struct vcpu *v, uint8_t vector)
     memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
 }
 
+static bool is_canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
 /* Check a VCPUOP_initialise state the way VMRUN would (APM 15.5.1) and load it. */
 static int svm_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
 {
@@ -226,7 +232,7 @@ static int svm_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ct
         if (!(r->cr0 & X86_CR0_PG) || !(r->cr0 & X86_CR0_PE) || !(r->cr4 & X86_CR4_PAE) ||
             !(r->efer & (1ULL << 8)) || (r->cr0 >> 32) ||
             (r->efer & ~((1ULL << 0) | (1ULL << 8) | (1ULL << 10) | (1ULL << 11))) ||
-            (r->cr3 >> 52))
+            (r->cr3 >> 52) || !is_canonical(r->rip) || !is_canonical(r->rsp))
             return -EINVAL;
         svm_set_pvh_boot_state(v, 0, 0);
         seg_set(&vmcb->cs, 0x10, 0xa9b, 0xffffffff, 0); /* 64-bit code */
@@ -255,6 +261,20 @@ static void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_e
     struct vmcb *vmcb = v->arch.vmcb;
     vmcb->eventinj = EVENT_VALID | EVENT_TYPE_EXCEPTION | (vector & 0xff) |
                      (has_error ? EVENT_EV | ((uint64_t)error_code << 32) : 0);
+}
+
+static bool svm_inject_nmi(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    if (vmcb->eventinj & EVENT_VALID)
+        return false; /* an event is being (re)delivered: the NMI waits for the next entry */
+    vmcb->eventinj = EVENT_VALID | EVENT_TYPE_NMI | 2;
+    return true;
+}
+
+static bool svm_event_pending(struct vcpu *v)
+{
+    return ((struct vmcb *)v->arch.vmcb)->eventinj & EVENT_VALID;
 }
 
 static void svm_set_virtual_irq(struct vcpu *v, bool pending, uint8_t vector)
@@ -347,6 +367,7 @@ static void svm_run(struct vcpu *v)
     svm_vmrun(&v->arch.gprs, v->arch.vmcb_pa, host_vmcb_pa[cpu]);
     __atomic_add_fetch(&v->arch.vmexit_seq, 1, __ATOMIC_SEQ_CST);
     vmcb->tlb_control = TLB_CONTROL_NONE;
+    vlapic_after_exit(v, vmcb->vintr & V_IRQ); /* was the offered vector taken? */
     svm_handle_exit(v, rdtsc());
 }
 
@@ -361,6 +382,8 @@ static struct hvm_function_table svm_function_table = {
     .run = svm_run,
     .inject_exception = svm_inject_exception,
     .set_virtual_irq = svm_set_virtual_irq,
+    .inject_nmi = svm_inject_nmi,
+    .event_pending = svm_event_pending,
     .get_reg = svm_get_reg,
     .set_reg = svm_set_reg,
     .dump_state = svm_dump_state,

@@ -33,6 +33,10 @@ struct hvm_function_table {
                              uint32_t error_code);
     /* Assert (or drop) an external-interrupt vector the guest takes when it can. */
     void (*set_virtual_irq)(struct vcpu *v, bool pending, uint8_t vector);
+    /* Deliver an NMI at the next entry; false if another event occupies the slot. */
+    bool (*inject_nmi)(struct vcpu *v);
+    /* Is an event (exception, NMI, re-delivered interrupt) already set for the entry? */
+    bool (*event_pending)(struct vcpu *v);
     uint64_t (*get_reg)(struct vcpu *v, enum hvm_reg r);
     void (*set_reg)(struct vcpu *v, enum hvm_reg r, uint64_t val);
     /* Guest page tables and mode, for the page walker. */
