@@ -7,6 +7,7 @@
 #include <tern/bootinfo.h>
 #include <tern/domain.h>
 #include <tern/domain_build.h>
+#include <tern/decompress.h>
 #include <tern/domain_console.h>
 #include <tern/elf_loader.h>
 #include <tern/errno.h>
@@ -111,6 +112,7 @@ static int build_domain(struct boot_domain *bd)
     char err[128];
     int rc;
     struct domain *d = NULL;
+    void *unpacked = NULL;
 
     uint64_t mem = cfg->memory_mib << 20;
     uint64_t lowmem = MIN(mem, MMIO_HOLE_START);
@@ -118,11 +120,16 @@ static int build_domain(struct boot_domain *bd)
 
     if (cfg->type != XL_TYPE_PVH)
         FAIL("type \"%s\" is not supported yet (only pvh)", xl_type_name(cfg->type));
-    rc = elf_parse(bd->kernel, bd->kernel_len, &img, err, sizeof(err));
-    if (rc == -ENOEXEC && bd->kernel_len > 0x250 &&
-        !memcmp((const char *)bd->kernel + 0x202, "HdrS", 4))
-        FAIL("kernel %s is a compressed bzImage, which this Tern cannot load yet; give the "
-             "uncompressed vmlinux", cfg->kernel);
+    const void *kernel = bd->kernel;
+    size_t kernel_len = bd->kernel_len;
+    if (kernel_len > 0x250 && !memcmp((const char *)kernel + 0x202, "HdrS", 4)) {
+        /* A bzImage as distributions ship it: the ELF vmlinux is its compressed payload. */
+        if (kernel_image_decompress(kernel, kernel_len, &unpacked, &kernel_len, err,
+                                    sizeof(err)))
+            FAIL("kernel %s: %s", cfg->kernel, err);
+        kernel = unpacked;
+    }
+    rc = elf_parse(kernel, kernel_len, &img, err, sizeof(err));
     if (rc)
         FAIL("kernel %s: %s", cfg->kernel, err);
     if (!img.has_pvh_entry)
@@ -171,8 +178,10 @@ static int build_domain(struct boot_domain *bd)
     if (domain_set_e820(d, map, nr_map))
         FAIL("out of memory");
 
-    if (elf_load(bd->kernel, bd->kernel_len, &img, write_gpa_cb, zero_gpa_cb, d))
+    if (elf_load(kernel, kernel_len, &img, write_gpa_cb, zero_gpa_cb, d))
         FAIL("could not load the kernel");
+    xfree(unpacked);
+    unpacked = NULL;
     if (bd->ramdisk_len && copy_to_gpa(d, rd_gpa, bd->ramdisk, bd->ramdisk_len))
         FAIL("could not load the ramdisk");
 
@@ -228,6 +237,7 @@ static int build_domain(struct boot_domain *bd)
     return 0;
 
 fail:
+    xfree(unpacked);
     if (d)
         domain_destroy(d);
     return -EINVAL;
