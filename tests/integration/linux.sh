@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Debian's unmodified kernels boot on Tern as Xen PVH domUs. A busybox initramfs
+# (tests/linux/init.sh) checks from inside the guest: vCPU count, memory, wallclock, sleep
+# timing, CPU progress on every vCPU, the Xen banner and hvc0, printing one TERN-CHECK line
+# each; the host side checks that `sleep 5` took 5 s of its own time. Then poweroff, reboot
+# (on_reboot = "restart") and a kernel panic (on_crash) while other domains keep running.
+. "$(dirname "$0")/common.bash"
+K=$ROOT/build/kernels
+W=$ROOT/build/tests/linux
+mkdir -p "$W"
+INITRD=$W/initrd.cpio.gz
+"$ROOT/scripts/mkinitramfs" "$INITRD" >/dev/null
+
+# linux_cfg NAME FLAVOUR VCPUS MEM_MIB TEST [extra xl.cfg lines...]
+linux_cfg() {
+    local name=$1 flavour=$2 vcpus=$3 mem=$4 test=$5
+    shift 5
+    {
+        echo "name = \"$name\""
+        echo 'type = "pvh"'
+        echo "memory = $mem"
+        echo "vcpus = $vcpus"
+        echo "kernel = \"$K/$flavour/vmlinuz\""
+        echo "ramdisk = \"$INITRD\""
+        echo "cmdline = \"console=hvc0 tern.xen=1 tern.test=$test tern.expect_cpus=$vcpus" \
+             "tern.expect_mem_mib=$mem tern.host_time=$(date +%s)\""
+        printf '%s\n' "$@"
+    } > "$W/$name.cfg"
+    echo "$W/$name.cfg"
+}
+
+# The in-guest checks all passed for the domain NAME.
+expect_checks() {
+    local name=$1 done_line
+    done_line=$(grep -E "\\[$name\\] TERN-CHECKS-DONE" "$LOG" | head -1)
+    if [ -z "$done_line" ]; then
+        fail "domain $name never printed TERN-CHECKS-DONE"
+        return
+    fi
+    grep -E "\\[$name\\] TERN-CHECK .* FAIL" "$LOG" | head -3 | while read -r l; do
+        fail "in-guest check failed: ${l#*] }"
+    done
+    echo "$done_line" | grep -q "failed=0" || fail "domain $name: ${done_line#*] }"
+}
+
+# sleep 5 in the guest took about 5 s of the host's own time (the log is timestamped).
+expect_host_sleep() {
+    local name=$1 t0 t1 ms
+    t0=$(grep -E "\\[$name\\] TERN-MARK sleep-start" "$LOG" | head -1 | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
+    t1=$(grep -E "\\[$name\\] TERN-MARK sleep-end" "$LOG" | head -1 | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
+    if [ -z "$t0" ] || [ -z "$t1" ]; then
+        fail "domain $name: no sleep markers"
+        return
+    fi
+    ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }')
+    # The markers reach the host through the console ring (drained every 20 ms).
+    expect_range "$ms" 4800 6500 "host milliseconds across the guest's sleep 5"
+}
+
+for vcpus in 1 2; do
+    cfg=$(linux_cfg "cloud$vcpus" cloud "$vcpus" 256 basic)
+    if boot "linux-cloud-${vcpus}vcpu" 0 --smp 2 --mem 1024 --timeout 240 --log-timestamps \
+        "$cfg"; then
+        expect_checks "cloud$vcpus"
+        expect_host_sleep "cloud$vcpus"
+        expect "Domain 1 \\(cloud$vcpus\\) shut down: reason poweroff"
+        expect "All domains have shut down\\. Free pages: ([0-9]+) now, \\1 before"
+    fi
+    done_case
+done
+
+cfg=$(linux_cfg generic generic 2 256 basic)
+if boot linux-generic-2vcpu 0 --smp 2 --mem 1024 --timeout 300 --log-timestamps "$cfg"; then
+    expect_checks generic
+    expect "Domain 1 \\(generic\\) shut down: reason poweroff"
+fi
+done_case
+
+# reboot -f restarts the domain (on_reboot = "restart"); restart_limit=1 ends the loop.
+cfg=$(linux_cfg rebooter cloud 1 256 reboot 'on_reboot = "restart"')
+if boot linux-reboot 0 --smp 2 --mem 1024 --timeout 300 --cmdline restart_limit=1 \
+    --expect rebooter=reboot "$cfg"; then
+    expect "Domain 1 \\(rebooter\\): restarting \\(1\\)"
+    [ "$(grep -c '\[rebooter\] TERN-MARK rebooting' "$LOG")" = 2 ] ||
+        fail "expected the guest to boot twice and say 'TERN-MARK rebooting' twice"
+    expect "All domains have shut down\\. Free pages: ([0-9]+) now, \\1 before"
+fi
+done_case
+
+# A kernel panic ends that domain as crashed; a test guest beside it finishes its work.
+cfg=$(linux_cfg crasher cloud 1 256 crash)
+if boot linux-crash 0 --smp 2 --mem 1024 --timeout 240 --expect crasher=crash "$cfg" \
+    "$ROOT/build/guests/clock.cfg"; then
+    expect "Domain 1 \\(crasher\\) shut down: reason crash"
+    expect "\\[clock\\] Test result: SUCCESS"
+    expect "Kernel panic"
+fi
+done_case
+
+# Two Linux domUs (256 MiB, 2 vCPUs each) and a test guest at once on 2 CPUs, each console
+# prefixed with its name.
+a=$(linux_cfg alpha cloud 2 256 basic)
+b=$(linux_cfg beta cloud 2 256 basic)
+if boot linux-two-domains 0 --smp 2 --mem 1024 --timeout 400 --log-timestamps "$a" "$b" \
+    "$ROOT/build/guests/evtchn.cfg"; then
+    expect_checks alpha
+    expect_checks beta
+    expect "\\[evtchn\\] Test result: SUCCESS"
+fi
+done_case
