@@ -151,6 +151,7 @@ static inline uint64_t virt_to_gfn(const void *p) { return (uintptr_t)p >> PAGE_
 
 /* pvclock: ns of system time from a vcpu_time_info, with the version protocol. */
 uint64_t pvclock_read(const volatile struct vcpu_time_info *t);
+uint64_t pvclock_read_tsc(const volatile struct vcpu_time_info *t, uint64_t *tsc_out);
 /* System time (ns) from this vCPU's vcpu_info. */
 uint64_t now_ns(void);
 /* Busy-wait ns nanoseconds with interrupts enabled (events are delivered meanwhile). */

@@ -14,6 +14,12 @@ static inline uint64_t rdtsc_ordered(void)
  */
 uint64_t pvclock_read(const volatile struct vcpu_time_info *t)
 {
+    return pvclock_read_tsc(t, NULL);
+}
+
+/* The same, also giving the TSC value the time was computed from. */
+uint64_t pvclock_read_tsc(const volatile struct vcpu_time_info *t, uint64_t *tsc_out)
+{
     uint32_t ver, mul;
     uint64_t stamp, sys, tsc;
     int8_t shift;
@@ -30,6 +36,8 @@ uint64_t pvclock_read(const volatile struct vcpu_time_info *t)
         smp_rmb();
     } while ((ver & 1) || ver != t->version);
 
+    if (tsc_out)
+        *tsc_out = tsc;
     delta = (int64_t)(tsc - stamp);
     if (delta < 0)
         delta = 0; /* TSC read on another CPU's timeline: never go backwards from stamp */

@@ -12,6 +12,9 @@ static char conring[CONRING_SIZE];
 static uint64_t conring_prod; /* total bytes ever written; the ring holds the last SIZE */
 static DEFINE_SPINLOCK(console_lock);
 static bool at_line_start = true;
+/* The guest whose unfinished line the serial console shows last (continuations skip the
+ * prefix while nothing else was printed in between). */
+static const void *partial_owner;
 static bool console_ready;
 
 /* Levels: 0 error, 1 warning, 2 info, 3 debug; lines at or below the threshold reach serial. */
@@ -110,7 +113,10 @@ int vprintk(const char *fmt, va_list ap)
 
     spin_lock_irqsave(&console_lock, flags);
     for (; *p; p++) {
-        if (at_line_start) {
+        if (at_line_start || partial_owner) {
+            if (!at_line_start)
+                emit('\n', to_serial); /* a guest's unfinished line */
+            partial_owner = NULL;
             char prefix[24];
             snprintf(prefix, sizeof(prefix), "(TERN) [c%u] ", smp_processor_id());
             emit_str(prefix, to_serial);
@@ -133,20 +139,29 @@ int printk(const char *fmt, ...)
     return n;
 }
 
-void console_write_guest_line(const char *prefix, const char *text, size_t len)
+void console_write_guest(const void *owner, const char *prefix, const char *text, size_t len,
+                         bool end_line)
 {
     unsigned long flags;
 
     /* Guest output is shown whatever loglvl= says: it is the guests' console. */
     spin_lock_irqsave(&console_lock, flags);
-    if (!at_line_start) {
-        emit('\n', true);
-        at_line_start = true;
+    bool continuing = partial_owner == owner && !at_line_start;
+    if (!continuing) {
+        if (!at_line_start)
+            emit('\n', true);
+        emit_str(prefix, true);
     }
-    emit_str(prefix, true);
     for (size_t i = 0; i < len; i++)
         emit(text[i], true);
-    emit('\n', true);
+    if (end_line) {
+        emit('\n', true);
+        at_line_start = true;
+        partial_owner = NULL;
+    } else {
+        at_line_start = false;
+        partial_owner = owner;
+    }
     spin_unlock_irqrestore(&console_lock, flags);
 }
 

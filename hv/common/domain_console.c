@@ -28,6 +28,7 @@ struct domain_console {
     spinlock_t lock; /* the line buffer */
     char line[LINE_MAX_LEN + 1];
     size_t len;
+    size_t shown; /* bytes of line already on the serial console (a prompt, say) */
     uint64_t ring_gfn;
     evtchn_port_t port;
     bool ring_broken; /* reported once */
@@ -44,12 +45,18 @@ static struct domain_console *con_of(struct domain *d)
     return d->console;
 }
 
-static void flush_line(struct domain *d, struct domain_console *c)
+/* Show the buffered line: the whole of it (end_line), or what is new of an unfinished one. */
+static void flush_line(struct domain *d, struct domain_console *c, bool end_line)
 {
     char prefix[DOMAIN_NAME_LEN + 4];
     snprintf(prefix, sizeof(prefix), "[%s] ", d->name);
-    console_write_guest_line(prefix, c->line, c->len);
-    c->len = 0;
+    if (!end_line && c->len == c->shown)
+        return;
+    console_write_guest(c, prefix, c->line + c->shown, c->len - c->shown, end_line);
+    if (end_line)
+        c->len = c->shown = 0;
+    else
+        c->shown = c->len;
 }
 
 void domain_console_write(struct domain *d, const char *buf, size_t len)
@@ -62,17 +69,18 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
     for (size_t i = 0; i < len; i++) {
         char ch = buf[i];
         if (ch == '\n') {
-            flush_line(d, c);
+            flush_line(d, c, true);
             continue;
         }
         if (ch == '\r')
             continue;
-        /* Control characters would let a guest drive the operator's terminal. */
-        if ((unsigned char)ch < 0x20 && ch != '\t')
+        /* Most control characters would let a guest drive the operator's terminal; tab,
+         * backspace and ESC (the shell's line editing) pass. */
+        if ((unsigned char)ch < 0x20 && ch != '\t' && ch != '\b' && ch != 0x1b)
             ch = '?';
         c->line[c->len++] = ch;
         if (c->len == LINE_MAX_LEN)
-            flush_line(d, c);
+            flush_line(d, c, true);
     }
     spin_unlock_irqrestore(&c->lock, flags);
 }
@@ -161,7 +169,7 @@ void domain_console_destroy(struct domain *d)
         return;
     drain_ring(d);
     if (c->len)
-        flush_line(d, c);
+        flush_line(d, c, true);
     d->console = NULL;
     xfree(c);
     spin_lock(&focus_lock);
@@ -233,7 +241,16 @@ static void handle_input_char_focused(char ch)
 
 static void drain_all(struct domain *d, void *arg)
 {
+    struct domain_console *c = con_of(d);
+    unsigned long flags;
+
     drain_ring(d);
+    /* An unfinished line (a shell prompt) is shown after at most one poll period. */
+    if (c) {
+        spin_lock_irqsave(&c->lock, flags);
+        flush_line(d, c, false);
+        spin_unlock_irqrestore(&c->lock, flags);
+    }
 }
 
 /* Runs in CPU 0's scheduler loop, not in interrupt context: it takes domain and p2m locks. */
@@ -265,6 +282,13 @@ static void poll_fn(void *data)
 
 void console_input_init(void)
 {
+    /* Input starts with the first domain, as Xen starts with dom0. */
+    struct focus_scan s = { -1, -1 };
+    for_each_domain(scan_next, &s);
+    if (s.next >= 0) {
+        focus = (domid_t)s.next;
+        printk("*** Serial input to domain %u (Ctrl-A x3 to switch to Tern)\n", focus);
+    }
     init_timer(&poll_timer, poll_fn, NULL, 0);
     set_timer(&poll_timer, NOW() + POLL_PERIOD);
 }

@@ -38,7 +38,8 @@ void handle_debug_key(char key)
 {
     switch (key) {
     case 'h':
-        printk("Debug keys: d domains, e VM-exit profile, m memory, r run queues, t time, h help\n");
+        printk("Debug keys: d domains, e VM-exit profile, m memory, r run queues, t time, "
+               "h help\n");
         break;
     case 'd':
         printk("Domains:\n");

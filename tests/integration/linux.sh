@@ -47,8 +47,9 @@ expect_checks() {
 # sleep 5 in the guest took about 5 s of the host's own time (the log is timestamped).
 expect_host_sleep() {
     local name=$1 t0 t1 ms
-    t0=$(grep -E "\\[$name\\] TERN-MARK sleep-start" "$LOG" | head -1 | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
-    t1=$(grep -E "\\[$name\\] TERN-MARK sleep-end" "$LOG" | head -1 | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
+    stamp() { grep -E "\\[$name\\] TERN-MARK $1" "$LOG" | head -1 | sed -E 's/^\[ *([0-9.]+)\].*/\1/'; }
+    t0=$(stamp sleep-start)
+    t1=$(stamp sleep-end)
     if [ -z "$t0" ] || [ -z "$t1" ]; then
         fail "domain $name: no sleep markers"
         return

@@ -48,15 +48,20 @@ static void check_pvclock(void)
         prev = now;
     }
 
-    /* 20 ms measured with the TSC at CPUID's rate must read as ~20 ms of system time. */
+    /* 20 ms measured with the TSC at CPUID's rate must read as ~20 ms of system time. Each
+     * time is taken with the TSC value it was computed from, so being descheduled between
+     * two reads (other domains share the CPU) cannot skew the comparison. */
     if (leaf.c) {
-        uint64_t tsc0 = rdtsc(), ns0 = now_ns(), ticks = (uint64_t)leaf.c * 20, dns;
+        uint64_t tsc0, tsc1, ticks = (uint64_t)leaf.c * 20, dns, expect;
+        uint64_t ns0 = pvclock_read_tsc(&this_vcpu_info()->time, &tsc0);
 
         while (rdtsc() - tsc0 < ticks)
             cpu_relax();
-        dns = now_ns() - ns0;
-        check(dns > MS(18) && dns < MS(22),
-              "20 ms of TSC (%lu ticks) advanced system time by %lu ns", ticks, dns);
+        dns = pvclock_read_tsc(&this_vcpu_info()->time, &tsc1) - ns0;
+        expect = (tsc1 - tsc0) * 1000000 / leaf.c; /* ns at CPUID's kHz */
+        check(dns * 100 > expect * 98 && dns * 100 < expect * 102,
+              "%lu TSC ticks (%lu ns at CPUID's rate) advanced system time by %lu ns",
+              tsc1 - tsc0, expect, dns);
     }
 }
 

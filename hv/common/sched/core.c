@@ -171,10 +171,14 @@ void vcpu_yield(struct vcpu *v)
     v->slice_end = 0; /* give the CPU away at the next check if anyone else waits */
 }
 
+/* The caller made v unrunnable; wait until it has left its CPU (kicked out of guest mode,
+ * so this is bounded by one exit). */
 void vcpu_sleep_sync(struct vcpu *v)
 {
     if (v == current)
         return;
+    if (v->is_running && v->processor != smp_processor_id())
+        smp_send_event_check(v->processor);
     while (v->is_running)
         cpu_relax();
 }

@@ -19,8 +19,13 @@ void console_force_unlock(void);
  * Returns bytes copied; *pos advances. */
 size_t console_ring_read(char *buf, size_t len, size_t *pos);
 size_t console_ring_size(void);
-/* One line of a guest's console: prefix + text + newline, at any loglvl. */
-void console_write_guest_line(const char *prefix, const char *text, size_t len);
+/*
+ * Guest console output, at any loglvl: prefix + text, ending the line or not. A later call
+ * for the same owner continues an unfinished line without repeating the prefix, unless
+ * something else was printed in between.
+ */
+void console_write_guest(const void *owner, const char *prefix, const char *text, size_t len,
+                         bool end_line);
 
 /* Serial driver interface (drivers/char/ns16550.c). */
 struct serial_cfg {

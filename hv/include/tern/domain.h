@@ -102,6 +102,7 @@ struct domain {
     struct domain_console *console;  /* domain_console.c */
     uint64_t hvm_params[TERN_NR_HVM_PARAMS];
     bool unknown_hypercall_logged;
+    bool unbacked_access_logged;
 
     /* boot-time configuration, kept for on_reboot = "restart" (domain_build.c) */
     struct boot_domain *boot;

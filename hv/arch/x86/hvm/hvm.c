@@ -13,6 +13,7 @@
 #include <tern/event.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
+#include <tern/p2m.h>
 #include <tern/sched.h>
 #include <tern/time.h>
 #include <tern/version.h>
@@ -329,7 +330,14 @@ void hvm_prepare_entry(struct vcpu *v)
 
 void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
 {
+    mfn_t mfn;
+    enum p2m_type t;
+
     if (hvm_vlapic_mmio(v, gpa, error_code))
+        return;
+    t = p2m_lookup(v->domain, gpa >> PAGE_SHIFT, &mfn);
+    if ((t == p2m_invalid || t == p2m_ram_ro || t == p2m_grant_ro) &&
+        hvm_emulate_unbacked_access(v, gpa, error_code, t != p2m_invalid))
         return;
     printk(XENLOG_WARNING "d%u v%u: access to guest-physical %#llx that is not its memory "
                           "(%s, %s)\n",

@@ -22,6 +22,12 @@ bool hvm_vlapic_has_pending(struct vcpu *v);
 bool hvm_vlapic_inject(struct vcpu *v);
 bool hvm_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
 
+/* npf.c: complete a refused access (discard a write, read all-ones); false: cannot. */
+bool hvm_emulate_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t error_code,
+                                 bool read_only_mapping);
+/* CS base, for fetching instructions. */
+uint64_t hvm_vcpu_cs_base(struct vcpu *v);
+
 /* The domain's console (common/console.c side): bytes the guest printed. */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
 

@@ -413,6 +413,10 @@ static void start_vcpu(struct vcpu *t, uint8_t vector)
     unsigned long flags;
     bool start;
 
+    /* Only a vCPU waiting for a SIPI is waited for: a running one (the target of Linux's
+     * second SIPI, already started by the first) would never leave its CPU. */
+    if (!tl->wait_sipi || !(t->pause_flags & VPF_down))
+        return;
     vcpu_sleep_sync(t);
     spin_lock_irqsave(&tl->lock, flags);
     start = tl->wait_sipi && (t->pause_flags & VPF_down) && !t->is_running;

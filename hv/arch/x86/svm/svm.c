@@ -13,6 +13,7 @@
 #include <tern/mm.h>
 #include <tern/p2m.h>
 #include <tern/xmalloc.h>
+#include "../hvm/hvm_private.h"
 #include "../hvm/vlapic.h"
 #include "svm.h"
 
@@ -346,6 +347,11 @@ static void svm_dump_state(struct vcpu *v)
            vmcb->cs.sel, vmcb->cs.attr, (unsigned long long)vmcb->cs.base,
            (unsigned long long)vmcb->exitcode, (unsigned long long)vmcb->exitinfo1,
            (unsigned long long)vmcb->exitinfo2, (unsigned long long)vmcb->exitintinfo);
+}
+
+uint64_t hvm_vcpu_cs_base(struct vcpu *v)
+{
+    return ((struct vmcb *)v->arch.vmcb)->cs.base;
 }
 
 static void svm_run(struct vcpu *v)
