@@ -19,6 +19,7 @@
 #include <tern/sched.h>
 #include <tern/shutdown.h>
 #include <tern/stats.h>
+#include <tern/time.h>
 #include <tern/xlcfg.h>
 #include <tern/xmalloc.h>
 
@@ -120,6 +121,7 @@ static int build_domain(struct boot_domain *bd)
 
     if (cfg->type != XL_TYPE_PVH)
         FAIL("type \"%s\" is not supported yet (only pvh)", xl_type_name(cfg->type));
+    s_time_t t_start = NOW(), t_unpacked = 0, t_populated = 0;
     const void *kernel = bd->kernel;
     size_t kernel_len = bd->kernel_len;
     if (kernel_len > 0x250 && !memcmp((const char *)kernel + 0x202, "HdrS", 4)) {
@@ -129,6 +131,7 @@ static int build_domain(struct boot_domain *bd)
             FAIL("kernel %s: %s", cfg->kernel, err);
         kernel = unpacked;
     }
+    t_unpacked = NOW();
     rc = elf_parse(kernel, kernel_len, &img, err, sizeof(err));
     if (rc)
         FAIL("kernel %s: %s", cfg->kernel, err);
@@ -157,6 +160,7 @@ static int build_domain(struct boot_domain *bd)
         domain_populate(d, CONSOLE_PFN, 1) ||
         domain_populate(d, ACPI_GPA >> PAGE_SHIFT, ACPI_PAGES))
         FAIL("not enough free memory for %llu MiB", (unsigned long long)cfg->memory_mib);
+    t_populated = NOW();
 
     /* ACPI tables: Linux finds every vCPU through the MADT (UID = vCPU id). */
     static uint8_t acpi_buf[ACPI_PAGES * PAGE_SIZE];
@@ -233,6 +237,11 @@ static int build_domain(struct boot_domain *bd)
            cfg->maxvcpus, cfg->maxvcpus == 1 ? "" : "s", (unsigned long long)img.pvh_entry,
            (unsigned long long)(overhead >> 10), (unsigned long long)(limit >> 10),
            overhead > limit ? " OVER" : "");
+    printk(XENLOG_DEBUG "Domain %u built in %lld ms: kernel unpacked %lld ms, memory %lld ms, "
+                        "loading %lld ms\n", d->domain_id, (long long)((NOW() - t_start) / 1000000),
+           (long long)((t_unpacked - t_start) / 1000000),
+           (long long)((t_populated - t_unpacked) / 1000000),
+           (long long)((NOW() - t_populated) / 1000000));
     domain_unpause(d);
     return 0;
 

@@ -278,6 +278,16 @@ void hvm_portio(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint3
     }
     if (hvm_vlapic_portio_hook(v, port, size, in, val))
         return;
+    if (port == 0x42 && in) {
+        /*
+         * PVH has no PIT. A floating bus would read 0xff, which Linux's quick PIT
+         * calibration takes for a counter stuck at its start value and polls 50,000 times
+         * (100,000 exits, a second under emulation) before giving up; a counter reading 0
+         * is refused at the first read. Linux then uses the PV clock's TSC rate.
+         */
+        *val = 0;
+        return;
+    }
     /* Nothing is there: reads float high, writes go nowhere (like an empty ISA bus). */
     if (in)
         *val = 0xffffffff;
