@@ -238,7 +238,8 @@ static int build_domain(struct boot_domain *bd)
            (unsigned long long)(overhead >> 10), (unsigned long long)(limit >> 10),
            overhead > limit ? " OVER" : "");
     printk(XENLOG_DEBUG "Domain %u built in %lld ms: kernel unpacked %lld ms, memory %lld ms, "
-                        "loading %lld ms\n", d->domain_id, (long long)((NOW() - t_start) / 1000000),
+                        "loading %lld ms\n",
+           d->domain_id, (long long)((NOW() - t_start) / 1000000),
            (long long)((t_unpacked - t_start) / 1000000),
            (long long)((t_populated - t_unpacked) / 1000000),
            (long long)((NOW() - t_populated) / 1000000));

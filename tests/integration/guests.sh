@@ -67,9 +67,23 @@ if boot guests-overhead 0 --smp 2 "$G/vcpu.cfg"; then
 fi
 done_case
 
-# 100 reboots with on_reboot = "restart": the free-page count ends where it began.
+# A malformed config and an image that is not a kernel are refused with a message naming
+# the domain and the problem; the good domain beside them still runs (the rig exits 6 for
+# the refusals).
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+printf 'name = "badsyntax"\nmemory = lots\nkernel = "%s"\n' "$G/cpuid.elf" > "$tmp/badsyntax.cfg"
+printf 'name = "notakernel"\ntype = "pvh"\nmemory = 32\nkernel = "%s"\n' \
+    "$ROOT/README.md" > "$tmp/notakernel.cfg"
+if boot guests-refused-configs 6 --smp 2 "$tmp/badsyntax.cfg" "$tmp/notakernel.cfg" \
+    "$G/cpuid.cfg"; then
+    expect "Domain config .*badsyntax.cfg: line 2: .*; not started"
+    expect "Domain [0-9]+ \\(notakernel\\): kernel .*README.md: .*not an ELF file.*; not started"
+    expect "\\[cpuid\\] Test result: SUCCESS"
+fi
+done_case
+
+# 100 reboots with on_reboot = "restart": the free-page count ends where it began.
 sed -e 's/^on_reboot.*/on_reboot = "restart"/' -e 's/^name .*/name = "rebooter"/' \
     "$G/shutdown-reboot.cfg" > "$tmp/rebooter.cfg"
 if boot guests-reboot-100 0 --smp 2 --timeout 400 --cmdline "restart_limit=100" \
@@ -80,3 +94,4 @@ if boot guests-reboot-100 0 --smp 2 --timeout 400 --cmdline "restart_limit=100" 
     reject "\\(LEAK\\)"
 fi
 done_case
+

@@ -110,3 +110,20 @@ if boot linux-two-domains 0 --smp 2 --mem 1024 --timeout 400 --log-timestamps "$
     expect "\\[evtchn\\] Test result: SUCCESS"
 fi
 done_case
+
+# Serial input reaches the guest with the focus (the first domain at boot); Ctrl-A three
+# times moves it to Tern (debug keys), three more back to the guest.
+cfg=$(linux_cfg shell cloud 1 256 shell)
+if boot linux-console-input 0 --smp 2 --mem 1024 --timeout 240 \
+    --send 'Serial input to domain 1::' \
+    --send '\[shell\] .*built-in shell::echo typed-$((6*7))\n' \
+    --send '\[shell\] typed-42::\x01\x01\x01' \
+    --send 'Serial input to Tern::d' \
+    --send 'Domains:::\x01\x01\x01' \
+    --send 'Serial input to domain 1 \(shell\)::poweroff -f\n' "$cfg"; then
+    expect "\\[shell\\] typed-42"
+    expect "Serial input to Tern"
+    expect "d1 shell"
+    expect "Domain 1 \\(shell\\) shut down: reason poweroff"
+fi
+done_case
