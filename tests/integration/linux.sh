@@ -24,7 +24,7 @@ linux_cfg() {
         echo "kernel = \"$K/$flavour/vmlinuz\""
         echo "ramdisk = \"$INITRD\""
         echo "cmdline = \"console=hvc0 tern.xen=1 tern.test=$test tern.expect_cpus=$vcpus" \
-             "tern.expect_mem_mib=$mem tern.host_time=$(date +%s)\""
+             "tern.expect_mem_mib=$mem tern.host_time=$(date +%s)${LINUX_ARGS:+ $LINUX_ARGS}\""
         printf '%s\n' "$@"
     } > "$W/$name.cfg"
     echo "$W/$name.cfg"
@@ -100,9 +100,10 @@ fi
 done_case
 
 # Two Linux domUs (256 MiB, 2 vCPUs each) and a test guest at once on 2 CPUs, each console
-# prefixed with its name.
-a=$(linux_cfg alpha cloud 2 256 basic)
-b=$(linux_cfg beta cloud 2 256 basic)
+# prefixed with its name. Six vCPUs share two CPUs: every vCPU must progress, at a lower
+# share than when alone.
+a=$(LINUX_ARGS=tern.load_min_pct=5 linux_cfg alpha cloud 2 256 basic)
+b=$(LINUX_ARGS=tern.load_min_pct=5 linux_cfg beta cloud 2 256 basic)
 if boot linux-two-domains 0 --smp 2 --mem 1024 --timeout 400 --log-timestamps "$a" "$b" \
     "$ROOT/build/guests/evtchn.cfg"; then
     expect_checks alpha

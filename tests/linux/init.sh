@@ -26,6 +26,8 @@
 #   tern.checks=0|1          run the checks or not (default: 1, except for shell)
 #   tern.slow=N              multiply every timeout by N (for slow nested emulation)
 #   tern.load_secs=N         duration of the long load of tern.test=cpuload
+#   tern.load_min_pct=N      share of the time each vCPU must be busy in the load check
+#                            (default 20; lower when other domains share the host CPUs)
 #   tern.selftest=1          add three checks that must FAIL (one hangs, one dies, one does
 #                            not exist), to see that a broken check is reported and skipped
 #
@@ -55,6 +57,7 @@ XEN=0
 CHECKS=
 SLOW=1
 LOAD_SECS=
+LOAD_MIN_PCT=20
 SELFTEST=0
 CONSOLE=
 
@@ -88,6 +91,7 @@ read_params() {
                     checks) CHECKS=$v ;;
                     slow) is_uint "$v" && [ "$v" -ge 1 ] && SLOW=$v ;;
                     load_secs) is_uint "$v" && [ "$v" -ge 1 ] && LOAD_SECS=$v ;;
+                    load_min_pct) is_uint "$v" && [ "$v" -ge 1 ] && LOAD_MIN_PCT=$v ;;
                     selftest) SELFTEST=$v ;;
                 esac
                 ;;
@@ -256,7 +260,7 @@ check_cpuload() {
     wait
     trap - TERM INT
     elapsed_ticks=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 100 }')
-    need=$((elapsed_ticks / 5))
+    need=$((elapsed_ticks * LOAD_MIN_PCT / 100))
     bad=""
     detail=""
     for c in $cpus; do

@@ -24,6 +24,7 @@ struct runqueue {
 };
 
 static DEFINE_SPINLOCK(sched_lock);
+static unsigned int placed[NR_CPUS]; /* vCPUs placed on each CPU, for spreading new ones */
 static struct runqueue rqs[NR_CPUS];
 static volatile bool deferred_work;
 
@@ -94,7 +95,6 @@ void sched_add_vcpu(struct vcpu *v)
 
     spin_lock_irqsave(&sched_lock, flags);
     /* Spread: the online CPU of the affinity with the fewest vCPUs placed on it. */
-    static unsigned int placed[NR_CPUS];
     for (unsigned int c = 0; c < NR_CPUS; c++) {
         if (!cpu_online(c) || !(v->affinity & (1ULL << c)))
             continue;
@@ -105,6 +105,7 @@ void sched_add_vcpu(struct vcpu *v)
     }
     placed[best]++;
     v->processor = best;
+    v->home_cpu = best;
     spin_unlock_irqrestore(&sched_lock, flags);
 }
 
@@ -114,6 +115,8 @@ void sched_remove_vcpu(struct vcpu *v)
     spin_lock_irqsave(&sched_lock, flags);
     if (v->on_runqueue)
         dequeue(v);
+    if (placed[v->home_cpu])
+        placed[v->home_cpu]--;
     spin_unlock_irqrestore(&sched_lock, flags);
     vcpu_sleep_sync(v);
 }

@@ -39,6 +39,7 @@ struct vcpu {
 
     /* scheduling (sched/core.c) */
     unsigned int processor;      /* pCPU it runs on or is queued on */
+    unsigned int home_cpu;       /* where sched_add_vcpu() placed it */
     uint64_t affinity;           /* pCPUs it may run on, bit n = CPU n */
     volatile uint32_t pause_flags; /* VPF_*: runnable only when 0 and the domain is unpaused */
     volatile bool is_running;    /* in guest mode or being handled on a pCPU right now */
