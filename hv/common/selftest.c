@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Boot-time self-checks of timers and IPIs on all CPUs, and deliberate faults on request. */
 #include <asm/percpu.h>
+#include <asm/percpu.h>
 #include <asm/processor.h>
 #include <tern/lib.h>
 #include <tern/param.h>
@@ -71,6 +72,31 @@ static void check_timers(void)
     printk("selftest: timers %s (%u of %u CPUs)\n", ok == n ? "ok" : "FAILED", ok, n);
 }
 
+/* TSC agreement between CPUs: each CPU answers with its TSC while the caller brackets the
+ * call with its own; a skew beyond the bracket is reported (time and timers assume one
+ * system time on every CPU). */
+static volatile uint64_t tsc_seen[NR_CPUS];
+
+static void read_tsc_fn(void *data)
+{
+    tsc_seen[smp_processor_id()] = rdtsc_ordered();
+}
+
+static void check_tsc_sync(void)
+{
+    for (unsigned int c = 1; c < NR_CPUS; c++) {
+        if (!cpu_online(c))
+            continue;
+        uint64_t before = rdtsc_ordered();
+        on_cpu(c, read_tsc_fn, NULL, true);
+        uint64_t after = rdtsc_ordered();
+        if (tsc_seen[c] < before || tsc_seen[c] > after)
+            printk(XENLOG_WARNING "selftest: CPU %u's TSC is off by about %lld cycles from "
+                                  "CPU 0's\n", c,
+                   (long long)(tsc_seen[c] - (before + (after - before) / 2)));
+    }
+}
+
 static void check_ipis(void)
 {
     unsigned int ok = 0, n = 0;
@@ -117,6 +143,7 @@ void selftests_run(void)
 {
     check_timers();
     check_ipis();
+    check_tsc_sync();
     if (!strcmp(opt_selftest, "fault"))
         deliberate_fault();
     else if (!strcmp(opt_selftest, "panic"))

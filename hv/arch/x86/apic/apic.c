@@ -56,10 +56,14 @@ void apic_send_ipi(uint32_t apic_id, uint32_t icr_low)
         wrmsr(MSR_X2APIC_BASE + (APIC_ICR >> 4), ((uint64_t)apic_id << 32) | icr_low);
         return;
     }
+    /* xAPIC: two writes, destination then command. An interrupt handler sending its own
+     * IPI in between would redirect ours, so both go with interrupts off. */
+    unsigned long flags = local_irq_save();
     while (xapic_mmio[APIC_ICR / 4] & APIC_ICR_BUSY)
         cpu_relax();
     xapic_mmio[APIC_ICR2 / 4] = apic_id << 24;
     xapic_mmio[APIC_ICR / 4] = icr_low;
+    local_irq_restore(flags);
 }
 
 void apic_timer_set(uint32_t ticks)
