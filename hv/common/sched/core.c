@@ -139,9 +139,24 @@ void vcpu_wake(struct vcpu *v)
     spin_unlock_irqrestore(&sched_lock, flags);
 }
 
+/* Not running and not queued: the runstate the guest sees while it waits. */
+static void sleep_runstate(struct vcpu *v)
+{
+    runstate_change(v, (v->pause_flags & VPF_down) ? VRS_offline : VRS_blocked);
+}
+
 void vcpu_pause_flags_set(struct vcpu *v, uint32_t f)
 {
+    unsigned long flags;
+
     __atomic_or_fetch(&v->pause_flags, f, __ATOMIC_SEQ_CST);
+    /* Queued but not running yet: it must not run any more, and it now waits. */
+    spin_lock_irqsave(&sched_lock, flags);
+    if (v->on_runqueue && !vcpu_runnable(v)) {
+        dequeue(v);
+        sleep_runstate(v);
+    }
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 void vcpu_pause_flags_clear(struct vcpu *v, uint32_t f)
@@ -193,19 +208,22 @@ void sched_request_deferred_work(void)
         smp_send_event_check(0); /* CPU 0 may be halted or in guest mode */
 }
 
-/* Take the first queued vCPU of this CPU, or steal one another CPU may not get to soon. */
+/* Take the first queued vCPU of this CPU, or steal one another CPU may not get to soon.
+ * A vCPU paused, downed or blocked after it was queued leaves the queue here. */
 static struct vcpu *pick_next(unsigned int cpu)
 {
-    struct vcpu *v = rqs[cpu].head;
-    if (v) {
+    struct vcpu *v;
+    while ((v = rqs[cpu].head) != NULL) {
         dequeue(v);
-        return v;
+        if (vcpu_runnable(v))
+            return v;
+        sleep_runstate(v); /* e.g. its domain was paused after it was queued */
     }
     for (unsigned int c = 0; c < NR_CPUS; c++) {
         if (c == cpu || !rqs[c].head)
             continue;
         for (v = rqs[c].head; v; v = v->rq_next) {
-            if (v->affinity & (1ULL << cpu)) {
+            if ((v->affinity & (1ULL << cpu)) && vcpu_runnable(v)) {
                 dequeue(v);
                 v->processor = cpu;
                 return v;
@@ -277,7 +295,7 @@ void schedule_loop(void)
         if (vcpu_runnable(v))
             enqueue(v);
         else
-            runstate_change(v, (v->pause_flags & VPF_down) ? VRS_offline : VRS_blocked);
+            sleep_runstate(v);
         spin_unlock_irqrestore(&sched_lock, flags);
     }
 }
