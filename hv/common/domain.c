@@ -63,7 +63,7 @@ struct domain *domain_create(domid_t domid, const char *name, unsigned int max_v
     d->refcount = 1;
     d->max_vcpus = max_vcpus;
     d->pause_count = 1;
-    d->page_list.next = d->page_list.prev = &d->page_list;
+    page_list_init(&d->page_list);
     d->tern_overhead_bytes = sizeof(*d);
     d->shared_info_gfn = ~0ULL;
     d->shutdown_code = -1; /* none recorded yet */

@@ -17,21 +17,6 @@
 
 #define MEMOP_BATCH 256 /* extents per call before a continuation */
 
-static void list_add_page(struct domain *d, struct page_info *pg)
-{
-    pg->list.next = d->page_list.next;
-    pg->list.prev = &d->page_list;
-    d->page_list.next->prev = &pg->list;
-    d->page_list.next = &pg->list;
-}
-
-static void list_del_page(struct page_info *pg)
-{
-    pg->list.prev->next = pg->list.next;
-    pg->list.next->prev = pg->list.prev;
-    pg->list.next = pg->list.prev = NULL;
-}
-
 /* Allocate 2^order frames for d and map them at gfn. */
 static int populate_one(struct domain *d, uint64_t gfn, unsigned int order)
 {
@@ -49,7 +34,7 @@ static int populate_one(struct domain *d, uint64_t gfn, unsigned int order)
         return rc;
     }
     spin_lock(&d->lock);
-    list_add_page(d, pg);
+    page_list_add(&pg->list, &d->page_list);
     d->tot_pages += 1ULL << order;
     spin_unlock(&d->lock);
     return 0;
@@ -75,7 +60,7 @@ void domain_free_memory(struct domain *d)
     spin_lock(&d->lock);
     while (d->page_list.next != &d->page_list) {
         struct page_info *pg = container_of(d->page_list.next, struct page_info, list);
-        list_del_page(pg);
+        page_list_del(&pg->list);
         unsigned int order = pg->order;
         d->tot_pages -= 1ULL << order;
         pg->owner = 0;
@@ -131,9 +116,9 @@ static int release_gfn(struct domain *d, uint64_t gfn)
         /* Make the extent single frames so that this one can go back alone. */
         split_allocated_block(head, 9);
         for (unsigned int i = 1; i < 512; i++)
-            list_add_page(d, head + i);
+            page_list_add(&head[i].list, &d->page_list);
     }
-    list_del_page(pg);
+    page_list_del(&pg->list);
     d->tot_pages--;
     spin_unlock(&d->lock);
     p2m_remove_entry(d, gfn);

@@ -22,26 +22,6 @@ static struct page_list free_lists[MAX_ORDER + 1]; /* circular, the array entry 
 static uint64_t free_frames;
 static uint64_t total_frames;
 
-static void list_init(struct page_list *head)
-{
-    head->next = head->prev = head;
-}
-
-static void list_add(struct page_list *node, struct page_list *head)
-{
-    node->next = head->next;
-    node->prev = head;
-    head->next->prev = node;
-    head->next = node;
-}
-
-static void list_del(struct page_list *node)
-{
-    node->prev->next = node->next;
-    node->next->prev = node->prev;
-    node->next = node->prev = NULL;
-}
-
 static struct page_info *list_page(struct page_list *node)
 {
     return container_of(node, struct page_info, list);
@@ -73,7 +53,7 @@ static void free_block(mfn_t mfn, unsigned int order)
         bp = &frame_table[buddy];
         if (!(bp->flags & PGF_FREE) || bp->order != order)
             break;
-        list_del(&bp->list);
+        page_list_del(&bp->list);
         bp->flags &= ~PGF_FREE; /* it becomes a non-head frame of the merged block */
         bp->order = 0;
         mfn &= ~(1ULL << order);
@@ -81,7 +61,7 @@ static void free_block(mfn_t mfn, unsigned int order)
     }
     frame_table[mfn].flags = (frame_table[mfn].flags & ~PGF_STATE) | PGF_FREE;
     frame_table[mfn].order = (uint8_t)order;
-    list_add(&frame_table[mfn].list, &free_lists[order]);
+    page_list_add(&frame_table[mfn].list, &free_lists[order]);
 }
 
 /* Take the free block pg (of order `have`) off its list and return its first 2^want frames,
@@ -90,7 +70,7 @@ static struct page_info *take_block(struct page_info *pg, unsigned int have, uns
 {
     mfn_t mfn = pg_mfn(pg);
 
-    list_del(&pg->list);
+    page_list_del(&pg->list);
     while (have > want) {
         struct page_info *upper;
 
@@ -98,7 +78,7 @@ static struct page_info *take_block(struct page_info *pg, unsigned int have, uns
         upper = &frame_table[mfn + (1ULL << have)];
         upper->flags = (upper->flags & ~PGF_STATE) | PGF_FREE;
         upper->order = (uint8_t)have;
-        list_add(&upper->list, &free_lists[have]);
+        page_list_add(&upper->list, &free_lists[have]);
     }
     pg->flags = (pg->flags & ~PGF_STATE) | PGF_ALLOCATED;
     pg->order = (uint8_t)want;
@@ -125,7 +105,7 @@ void page_alloc_init(struct page_info *ft, mfn_t max)
     for (mfn_t m = 0; m < max; m++)
         ft[m].flags = PGF_RESERVED;
     for (unsigned int o = 0; o <= MAX_ORDER; o++)
-        list_init(&free_lists[o]);
+        page_list_init(&free_lists[o]);
     free_frames = total_frames = 0;
     spin_unlock_irqrestore(&heap_lock, flags);
 }

@@ -49,26 +49,6 @@ static size_t objs_per_page(unsigned int c)
     return PAGE_SIZE / class_size(c);
 }
 
-static void plist_init(struct page_list *h)
-{
-    h->next = h->prev = h;
-}
-
-static void plist_add(struct page_list *n, struct page_list *h)
-{
-    n->next = h->next;
-    n->prev = h;
-    h->next->prev = n;
-    h->next = n;
-}
-
-static void plist_del(struct page_list *n)
-{
-    n->prev->next = n->next;
-    n->next->prev = n->prev;
-    n->next = n->prev = NULL;
-}
-
 static void obj_push(struct size_class *sc, struct free_obj *o, unsigned int c)
 {
     o->next = sc->free.next;
@@ -94,9 +74,9 @@ static void init_once(void)
         return;
     for (unsigned int c = 0; c < NR_CLASSES; c++) {
         classes[c].free.next = classes[c].free.prev = &classes[c].free;
-        plist_init(&classes[c].pages);
+        page_list_init(&classes[c].pages);
     }
-    plist_init(&large_blocks);
+    page_list_init(&large_blocks);
     initialised = true;
 }
 
@@ -121,7 +101,7 @@ static bool class_grow(unsigned int c)
     pg->flags |= PGF_HEAP;
     pg->heap_class = (uint8_t)c;
     pg->heap_inuse = 0;
-    plist_add(&pg->list, &sc->pages);
+    page_list_add(&pg->list, &sc->pages);
     sc->nr_pages++;
     pages_held++;
     va = page_to_virt(pg);
@@ -170,7 +150,7 @@ static void *alloc_large(size_t size)
     if (pg) {
         pg->flags |= PGF_HEAP;
         pg->heap_class = HEAP_LARGE;
-        plist_add(&pg->list, &large_blocks);
+        page_list_add(&pg->list, &large_blocks);
         used_bytes += PAGE_SIZE << order;
         pages_held += (size_t)1 << order;
     }
@@ -240,7 +220,7 @@ static void free_small(struct page_info *pg, char *p, size_t off)
     va = p - off;
     for (size_t i = 0; i < objs_per_page(c); i++)
         obj_unlink(sc, (struct free_obj *)(va + i * class_size(c)));
-    plist_del(&pg->list);
+    page_list_del(&pg->list);
     sc->nr_pages--;
     pages_held--;
     free_pages(pg, 0);
@@ -270,7 +250,7 @@ void xfree(void *p)
         printk(XENLOG_ERR "xfree: %p is inside a large block, not its start\n", p);
         goto out;
     }
-    plist_del(&pg->list);
+    page_list_del(&pg->list);
     used_bytes -= PAGE_SIZE << pg->order;
     pages_held -= (size_t)1 << pg->order;
     free_pages(pg, pg->order);

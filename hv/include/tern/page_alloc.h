@@ -26,6 +26,27 @@ struct page_list {
     struct page_list *next, *prev;
 };
 
+/* Circular doubly-linked lists of frames (free lists, a domain's pages). */
+static inline void page_list_init(struct page_list *head)
+{
+    head->next = head->prev = head;
+}
+
+static inline void page_list_add(struct page_list *node, struct page_list *head)
+{
+    node->next = head->next;
+    node->prev = head;
+    head->next->prev = node;
+    head->next = node;
+}
+
+static inline void page_list_del(struct page_list *node)
+{
+    node->prev->next = node->next;
+    node->next->prev = node->prev;
+    node->next = node->prev = NULL;
+}
+
 /* One per machine frame. Later issues add ownership (domain, reference counts) here. */
 struct page_info {
     struct page_list list; /* free list or owner's list */

@@ -12,7 +12,6 @@
 #define PTE_P (1ULL << 0)
 #define PTE_RW (1ULL << 1)
 #define PTE_PS (1ULL << 7)
-#define EFER_LMA (1ULL << 10)
 
 /* One guest-physical frame as a Tern pointer, if the domain may access it that way. */
 static void *gpa_frame(struct domain *d, uint64_t gpa, bool write)

@@ -25,6 +25,11 @@ bool hvm_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
 /* npf.c: complete a refused access (discard a write, read all-ones); false: cannot. */
 bool hvm_emulate_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t error_code,
                                  bool read_only_mapping);
+/* The guest's execution mode from CR0.PE, EFER.LMA and CS: 16, 32 or 64 (npf.c). */
+int hvm_guest_mode(struct vcpu *v);
+/* Fetch and decode the instruction at the guest's CS:RIP. 0 or an error (npf.c). */
+struct insn_info;
+int hvm_decode_current(struct vcpu *v, struct insn_info *insn);
 /* CS base, for fetching instructions. */
 uint64_t hvm_vcpu_cs_base(struct vcpu *v);
 

@@ -4,14 +4,11 @@
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/hypercall.h>
-
-#define EFER_LMA (1ULL << 10)
-#define CS_L (1u << 9)
+#include "hvm_private.h"
 
 static bool in_64bit_mode(struct vcpu *v)
 {
-    return (hvm_funcs->get_reg(v, HVM_EFER) & EFER_LMA) &&
-           (hvm_funcs->get_reg(v, HVM_CS_ATTR) & CS_L);
+    return hvm_guest_mode(v) == 64;
 }
 
 bool hvm_hypercall(struct vcpu *v)

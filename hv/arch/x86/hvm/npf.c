@@ -15,11 +15,10 @@
 #include "hvm_private.h"
 #include "insn_decode.h"
 
-#define EFER_LMA (1ULL << 10)
 #define NPF_PRESENT (1ULL << 0)
 #define NPF_WRITE (1ULL << 1)
 
-static int cpu_mode(struct vcpu *v)
+int hvm_guest_mode(struct vcpu *v)
 {
     uint64_t attr = hvm_funcs->get_reg(v, HVM_CS_ATTR);
     if (!(hvm_funcs->get_reg(v, HVM_CR0) & X86_CR0_PE))
@@ -29,11 +28,10 @@ static int cpu_mode(struct vcpu *v)
     return (attr & (1u << 10)) ? 32 : 16;
 }
 
-/* Fetch and decode the instruction at the guest's RIP. */
-static int decode_current(struct vcpu *v, struct insn_info *insn)
+int hvm_decode_current(struct vcpu *v, struct insn_info *insn)
 {
     uint8_t bytes[15];
-    int mode = cpu_mode(v);
+    int mode = hvm_guest_mode(v);
     uint64_t rip = hvm_funcs->get_reg(v, HVM_RIP) + hvm_vcpu_cs_base(v);
     unsigned int avail = sizeof(bytes);
 
@@ -89,7 +87,7 @@ bool hvm_emulate_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t error_co
     struct domain *d = v->domain;
     bool write = error_code & NPF_WRITE;
 
-    if (decode_current(v, &insn) || insn.is_string || insn.implicit_mem)
+    if (hvm_decode_current(v, &insn) || insn.is_string || insn.implicit_mem)
         return false;
     if (write) {
         if (!insn.plain_store)

@@ -4,8 +4,8 @@
 #include <asm/processor.h>
 #include <asm/vmcb.h>
 #include <tern/domain.h>
-#include <tern/guest_access.h>
-#include <tern/lib.h>
+#include "../hvm/hvm_private.h"
+#include "../hvm/insn_decode.h"
 #include "svm.h"
 
 #define TRAP_UD 6
@@ -13,49 +13,30 @@
 
 /*
  * Without NRIP-save (QEMU TCG has none) the length of the instruction that exited must be
- * found by looking at it: skip legacy and REX prefixes and check the expected opcode.
- * Falls back to the plain opcode length when the bytes cannot be fetched.
+ * found by looking at it (the decoder npf.c also uses); its plain opcode length is the
+ * fallback when the bytes cannot be fetched or decoded.
  */
-static unsigned int insn_length(struct vcpu *v, const uint8_t *opcode, unsigned int oplen)
+static unsigned int insn_length(struct vcpu *v, unsigned int oplen)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
-    uint8_t buf[15];
-    bool long_mode = (vmcb->efer & EFER_LMA_BIT) && (vmcb->cs.attr & (1u << 9));
-    uint64_t gva = vmcb->cs.base + vmcb->rip;
-
-    if (!long_mode)
-        gva &= 0xffffffffULL;
-    if (copy_from_guest_vcpu(v, buf, gva, sizeof(buf)) &&
-        copy_from_guest_vcpu(v, buf, gva, oplen + 4))
-        return oplen;
-    unsigned int i = 0;
-    for (; i < 14; i++) {
-        uint8_t b = buf[i];
-        bool legacy = b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 || b == 0x2e ||
-                      b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65 ||
-                      b == 0xf0;
-        bool rex = long_mode && (b & 0xf0) == 0x40;
-        if (!legacy && !rex)
-            break;
-    }
-    if (i + oplen <= sizeof(buf) && !memcmp(buf + i, opcode, oplen))
-        return i + oplen;
-    return oplen;
+    struct insn_info insn;
+    return hvm_decode_current(v, &insn) ? oplen : insn.length;
 }
 
-static void advance(struct vcpu *v, const uint8_t *opcode, unsigned int oplen)
+static void advance(struct vcpu *v, unsigned int oplen)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    vmcb->rip += insn_length(v, opcode, oplen);
+    vmcb->rip += insn_length(v, oplen);
     vmcb->interrupt_shadow &= ~1ULL; /* the shadow of a completed STI/MOV SS is over */
 }
 
-static const uint8_t op_cpuid[] = { 0x0f, 0xa2 };
-static const uint8_t op_rdmsr[] = { 0x0f, 0x32 };
-static const uint8_t op_wrmsr[] = { 0x0f, 0x30 };
-static const uint8_t op_hlt[] = { 0xf4 };
-static const uint8_t op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
-static const uint8_t op_xsetbv[] = { 0x0f, 0x01, 0xd1 };
+/* Opcode lengths: CPUID 0f a2, RDMSR 0f 32, WRMSR 0f 30, HLT f4, VMMCALL 0f 01 d9,
+ * XSETBV 0f 01 d1, INVD 0f 08. */
+#define LEN_CPUID 2
+#define LEN_MSR 2
+#define LEN_HLT 1
+#define LEN_VMMCALL 3
+#define LEN_XSETBV 3
+#define LEN_INVD 2
 
 static void exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -65,7 +46,7 @@ static void exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
     v->arch.gprs.rbx = out[1];
     v->arch.gprs.rcx = out[2];
     v->arch.gprs.rdx = out[3];
-    advance(v, op_cpuid, sizeof(op_cpuid));
+    advance(v, LEN_CPUID);
 }
 
 static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
@@ -80,14 +61,14 @@ static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
         }
         vmcb->rax = (uint32_t)val;
         v->arch.gprs.rdx = val >> 32;
-        advance(v, op_rdmsr, sizeof(op_rdmsr));
+        advance(v, LEN_MSR);
     } else {
         uint64_t val = (uint32_t)vmcb->rax | (v->arch.gprs.rdx << 32);
         if (!hvm_msr_write(v, msr, val)) {
             svm_inject_gp(v);
             return;
         }
-        advance(v, op_wrmsr, sizeof(op_wrmsr));
+        advance(v, LEN_MSR);
     }
 }
 
@@ -121,7 +102,7 @@ static void exit_xsetbv(struct vcpu *v, struct vmcb *vmcb)
         svm_inject_gp(v);
         return;
     }
-    advance(v, op_xsetbv, sizeof(op_xsetbv));
+    advance(v, LEN_XSETBV);
 }
 
 void svm_inject_gp(struct vcpu *v)
@@ -157,12 +138,12 @@ void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc)
         exit_ioio(v, vmcb);
         break;
     case VMEXIT_HLT:
-        advance(v, op_hlt, sizeof(op_hlt));
+        advance(v, LEN_HLT);
         hvm_hlt(v);
         break;
     case VMEXIT_VMMCALL:
         if (hvm_hypercall(v))
-            advance(v, op_vmmcall, sizeof(op_vmmcall));
+            advance(v, LEN_VMMCALL);
         break;
     case VMEXIT_XSETBV:
         exit_xsetbv(v, vmcb);
@@ -190,7 +171,7 @@ void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc)
         hvm_funcs->inject_exception(v, TRAP_UD, false, 0);
         break;
     case VMEXIT_INVD:
-        advance(v, (const uint8_t[]){ 0x0f, 0x08 }, 2); /* caches stay coherent: a no-op */
+        advance(v, LEN_INVD); /* caches stay coherent: a no-op */
         break;
     case VMEXIT_INVALID:
         domain_crash(v->domain, "VMRUN refused the vCPU state (invalid guest state)");

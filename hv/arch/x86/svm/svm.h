@@ -13,6 +13,4 @@ void svm_vmrun(struct guest_gprs *gprs, paddr_t guest_vmcb, paddr_t host_vmcb);
 void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc);
 void svm_inject_gp(struct vcpu *v);
 
-#define EFER_LMA_BIT (1ULL << 10)
-
 #endif

@@ -21,6 +21,7 @@
 #define MSR_EFER 0xC0000080
 #define EFER_SCE (1UL << 0)
 #define EFER_LME (1UL << 8)
+#define EFER_LMA (1UL << 10)
 #define EFER_NXE (1UL << 11)
 #define EFER_SVME (1UL << 12)
 #define MSR_FS_BASE 0xC0000100
