@@ -237,12 +237,13 @@ static int build_domain(struct boot_domain *bd)
            cfg->maxvcpus, cfg->maxvcpus == 1 ? "" : "s", (unsigned long long)img.pvh_entry,
            (unsigned long long)(overhead >> 10), (unsigned long long)(limit >> 10),
            overhead > limit ? " OVER" : "");
+    s_time_t t_done = NOW();
     printk(XENLOG_DEBUG "Domain %u built in %lld ms: kernel unpacked %lld ms, memory %lld ms, "
                         "loading %lld ms\n",
-           d->domain_id, (long long)((NOW() - t_start) / 1000000),
+           d->domain_id, (long long)((t_done - t_start) / 1000000),
            (long long)((t_unpacked - t_start) / 1000000),
            (long long)((t_populated - t_unpacked) / 1000000),
-           (long long)((NOW() - t_populated) / 1000000));
+           (long long)((t_done - t_populated) / 1000000));
     domain_unpause(d);
     return 0;
 

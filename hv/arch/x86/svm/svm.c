@@ -130,6 +130,26 @@ static void svm_vcpu_destroy(struct vcpu *v)
 }
 
 /* Xen's PVH entry state (docs/misc/pvh.pandoc): flat 32-bit protected mode, no paging. */
+/* What every start state shares: CPL 0, no paging, EFER.SVME (required in the guest's EFER,
+ * APM 15.5.1), reset debug registers and flags, zeroed general registers. */
+static void reset_state(struct vcpu *v, uint64_t cr0, uint64_t rip)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    vmcb->cpl = 0;
+    vmcb->cr0 = cr0 | (1u << 4); /* ET */
+    vmcb->cr3 = 0;
+    vmcb->cr4 = 0;
+    vmcb->efer = EFER_SVME;
+    vmcb->dr6 = 0xffff0ff0;
+    vmcb->dr7 = 0x400;
+    vmcb->rflags = 0x2;
+    vmcb->rip = rip;
+    vmcb->rsp = 0;
+    vmcb->rax = 0;
+    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+}
+
 static void svm_set_pvh_boot_state(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -144,18 +164,7 @@ static void svm_set_pvh_boot_state(struct vcpu *v, uint32_t entry, uint32_t ebx)
     seg_set(&vmcb->ldtr, 0, 0x082, 0, 0);
     seg_set(&vmcb->gdtr, 0, 0, 0, 0);
     seg_set(&vmcb->idtr, 0, 0, 0, 0);
-    vmcb->cpl = 0;
-    vmcb->cr0 = X86_CR0_PE | (1u << 4); /* PE, ET */
-    vmcb->cr3 = 0;
-    vmcb->cr4 = 0;
-    vmcb->efer = EFER_SVME;             /* required set in the guest's EFER (APM 15.5.1) */
-    vmcb->dr6 = 0xffff0ff0;
-    vmcb->dr7 = 0x400;
-    vmcb->rflags = 0x2;
-    vmcb->rip = entry;
-    vmcb->rsp = 0;
-    vmcb->rax = 0;
-    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+    reset_state(v, X86_CR0_PE, entry);
     v->arch.gprs.rbx = ebx;
 }
 
@@ -174,18 +183,7 @@ static void svm_set_sipi_state(struct vcpu *v, uint8_t vector)
     seg_set(&vmcb->ldtr, 0, 0x82, 0xffff, 0);
     seg_set(&vmcb->gdtr, 0, 0, 0xffff, 0);
     seg_set(&vmcb->idtr, 0, 0, 0xffff, 0);
-    vmcb->cpl = 0;
-    vmcb->cr0 = 1u << 4; /* ET */
-    vmcb->cr3 = 0;
-    vmcb->cr4 = 0;
-    vmcb->efer = EFER_SVME;
-    vmcb->dr6 = 0xffff0ff0;
-    vmcb->dr7 = 0x400;
-    vmcb->rflags = 0x2;
-    vmcb->rip = 0;
-    vmcb->rsp = 0;
-    vmcb->rax = 0;
-    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+    reset_state(v, 0, 0);
 }
 
 static bool is_canonical(uint64_t a)
