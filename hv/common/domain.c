@@ -11,6 +11,7 @@
 #include <tern/memory.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
+#include <tern/page_ref.h>
 #include <tern/pvclock.h>
 #include <tern/sched.h>
 #include <tern/xmalloc.h>
@@ -60,17 +61,20 @@ struct domain *domain_create(domid_t domid, const char *name, unsigned int max_v
     d->domain_id = domid;
     strlcpy(d->name, name, sizeof(d->name));
     spin_lock_init(&d->lock);
+    spin_lock_init(&d->page_alloc_lock);
+    spin_lock_init(&d->physmap_lock);
     d->refcount = 1;
     d->max_vcpus = max_vcpus;
     d->pause_count = 1;
     page_list_init(&d->page_list);
+    page_list_init(&d->relinquished);
     d->tern_overhead_bytes = sizeof(*d);
     d->shared_info_gfn = ~0ULL;
     d->shutdown_code = -1; /* none recorded yet */
 
     if ((*rc = p2m_init(d)) < 0)
         goto fail;
-    d->shared_info = alloc_xen_page();
+    d->shared_info = alloc_shared_xen_page(d);
     if (!d->shared_info) {
         *rc = -ENOMEM;
         goto fail;
@@ -193,6 +197,7 @@ unsigned int domain_count(void)
     return n;
 }
 
+/* Only from Tern's own context (it waits for d's vCPUs to stop; see vcpu_sleep_sync). */
 void domain_pause(struct domain *d)
 {
     __atomic_add_fetch(&d->pause_count, 1, __ATOMIC_SEQ_CST);
@@ -244,6 +249,13 @@ void domain_crash(struct domain *d, const char *why)
     domain_shutdown(d, SHUTDOWN_crash);
 }
 
+/*
+ * Teardown, in the order that keeps every frame referenced while anything can reach it: the
+ * vCPUs stop (off every pCPU, timers dead), event channels and grants go (d's pins and maps
+ * on others are dropped), the vCPUs' own references (vcpu_info) go, then the p2m's entry
+ * references and the allocation references. Frames another domain still maps keep d's struct
+ * alive as a zombie until they are freed (tern/page_ref.h).
+ */
 void domain_destroy(struct domain *d)
 {
     d->is_dying = true;
@@ -262,16 +274,20 @@ void domain_destroy(struct domain *d)
         struct vcpu *v = d->vcpu[i];
         if (!v)
             continue;
+        vcpu_release_vcpu_info(v);
         hvm_vcpu_fpu_destroy(v);
         hvm_funcs->vcpu_destroy(v);
         d->vcpu[i] = NULL;
         xfree(v);
     }
-    domain_free_memory(d);
     p2m_teardown(d);
+    domain_free_memory(d);
     if (d->shared_info)
-        free_xen_page(d->shared_info);
+        free_shared_xen_page(d->shared_info);
     d->shared_info = NULL;
+    if (d->tot_pages)
+        printk(XENLOG_INFO "d%u: %llu frames still in use elsewhere; freed when released\n",
+               d->domain_id, (unsigned long long)d->tot_pages);
 
     unsigned long flags;
     spin_lock_irqsave(&domlist_lock, flags);

@@ -15,6 +15,7 @@
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
+#include <tern/page_ref.h>
 #include <tern/param.h>
 #include <tern/time.h>
 #include <tern/timer.h>
@@ -30,6 +31,7 @@ struct domain_console {
     size_t len;
     size_t shown; /* bytes of line already on the serial console (a prompt, say) */
     uint64_t ring_gfn;
+    struct page_info *ring_page; /* referenced while the console exists */
     evtchn_port_t port;
     bool ring_broken; /* reported once */
 };
@@ -85,12 +87,11 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
     spin_unlock_irqrestore(&c->lock, flags);
 }
 
+/* The ring frame is held by a reference taken at set-up: if the guest gives the frame back,
+ * Tern keeps using a frame nobody else can be given, and the guest simply stops seeing it. */
 static struct xencons_interface *ring_of(struct domain *d, struct domain_console *c)
 {
-    mfn_t mfn;
-    if (!c->ring_gfn || p2m_lookup(d, c->ring_gfn, &mfn) != p2m_ram_rw)
-        return NULL;
-    return maddr_to_virt(mfn << PAGE_SHIFT);
+    return c->ring_page ? page_to_virt(c->ring_page) : NULL;
 }
 
 /* Copy what the guest produced; its indices are guest-controlled and checked. */
@@ -152,9 +153,19 @@ int domain_console_init(struct domain *d, uint64_t ring_gfn)
     d->console = c;
     if (!ring_gfn)
         return 0;
+    enum p2m_type t;
+    struct page_info *pg = p2m_get_page(d, ring_gfn, &t);
+    if (!pg || t != p2m_ram_rw) {
+        if (pg)
+            put_page(pg);
+        return -EINVAL;
+    }
     int rc = evtchn_alloc_xen_port(d, ring_notify, NULL, &c->port);
-    if (rc)
+    if (rc) {
+        put_page(pg);
         return rc;
+    }
+    c->ring_page = pg;
     c->ring_gfn = ring_gfn;
     d->hvm_params[HVM_PARAM_CONSOLE_PFN] = ring_gfn;
     d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = c->port;
@@ -171,6 +182,8 @@ void domain_console_destroy(struct domain *d)
     if (c->len)
         flush_line(d, c, true);
     d->console = NULL;
+    if (c->ring_page)
+        put_page(c->ring_page);
     xfree(c);
     spin_lock(&focus_lock);
     if (focus == d->domain_id)

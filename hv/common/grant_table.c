@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Grant tables v1: grant entries, map/unmap/copy of granted frames, revocation at teardown. */
+/* Grant tables v1: grant entries, map/unmap/copy of granted frames, teardown. */
 #include <public/grant_table.h>
 #include <public/xen.h>
 #include <tern/domain.h>
@@ -10,6 +10,7 @@
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
+#include <tern/page_ref.h>
 #include <tern/spinlock.h>
 #include <tern/xmalloc.h>
 #include <tern/xsm.h>
@@ -33,13 +34,15 @@ void hypercall_set_continuation_args(uint64_t a0, uint64_t a1, uint64_t a2);
  * Tern's shadow of a grant entry while it is in use (Xen's "active entry"). Only pins (maps
  * and copies in progress) keep GTF_reading / GTF_writing set in the guest-visible entry, so
  * the granter's revoke (cmpxchg of flags to 0) fails exactly while the frame is reachable.
+ * While pinned, the entry holds a reference on the frame, so the granter giving the frame
+ * back (decrease_reservation) cannot free it under a map or copy.
  */
 struct active_grant {
     uint16_t rd_pins; /* read-only maps, and copies reading from the frame */
     uint16_t wr_pins; /* writable maps, and copies writing into it */
     domid_t domid;    /* the grantee that pinned it: only it adds pins while pinned */
     uint16_t pad;
-    mfn_t mfn;        /* resolved at the first pin; later pins reuse it, as Xen does */
+    struct page_info *page; /* referenced at the first pin; later pins reuse it, as Xen */
 };
 
 /* One mapping a domain holds on another's grant; its index is the handle. */
@@ -54,11 +57,12 @@ _Static_assert(sizeof(struct maptrack) == 16, "maptrack entries pack 256 to a pa
 #define MT_PER_CHUNK (PAGE_SIZE / sizeof(struct maptrack))
 #define MT_USED (1u << 0)
 #define MT_RO (1u << 1)
-#define MT_REVOKED (1u << 2) /* the granter went away: the p2m entry is already gone */
 #define MT_NONE 0xffffffffu
 
 struct grant_table {
     spinlock_t lock;              /* everything below, and the guest entries' in-use bits */
+    struct domain *owner;         /* whose frames the table's pages are (never dereferenced
+                                   * after grant_table_destroy detached the table) */
     domid_t domid;                /* owner, for the lock order */
     uint16_t serial;
     unsigned int nr_frames;
@@ -162,7 +166,15 @@ static struct domain *domain_lookup(domid_t domid, struct domain *ld, bool allow
 static void gt_free(struct grant_table *gt)
 {
     for (unsigned int i = 0; i < gt->nr_frames; i++) {
-        free_xen_page(gt->shared[i]);
+        /* Pins still held by mappers: their p2m entries keep the frames alive from now on. */
+        for (unsigned int k = 0; gt->nr_pinned && k < ENTRIES_PER_FRAME; k++) {
+            struct active_grant *act = &gt->active[i][k];
+            if (act->rd_pins || act->wr_pins) {
+                put_page(act->page);
+                gt->nr_pinned--;
+            }
+        }
+        free_shared_xen_page(gt->shared[i]);
         xfree(gt->active[i]);
     }
     for (unsigned int i = 0; i < gt->mt_chunks; i++)
@@ -178,7 +190,7 @@ static int gt_grow(struct grant_table *gt, unsigned int nr)
     if (nr > gt->max_frames)
         return -EINVAL;
     for (i = gt->nr_frames; i < nr; i++) {
-        gt->shared[i] = alloc_xen_page();
+        gt->shared[i] = alloc_shared_xen_page(gt->owner);
         gt->active[i] = xmalloc_array(struct active_grant, ENTRIES_PER_FRAME);
         if (!gt->shared[i] || !gt->active[i])
             goto fail;
@@ -190,7 +202,7 @@ static int gt_grow(struct grant_table *gt, unsigned int nr)
 fail:
     for (unsigned int j = gt->nr_frames; j <= i; j++) {
         if (gt->shared[j])
-            free_xen_page(gt->shared[j]);
+            free_shared_xen_page(gt->shared[j]);
         xfree(gt->active[j]);
         gt->shared[j] = NULL;
         gt->active[j] = NULL;
@@ -205,6 +217,7 @@ int grant_table_init(struct domain *d)
     if (!gt)
         return -ENOMEM;
     spin_lock_init(&gt->lock);
+    gt->owner = d;
     gt->domid = d->domain_id;
     gt->max_frames = GNTTAB_DEFAULT_MAX_FRAMES;
     gt->max_mt_chunks = GNTTAB_DEFAULT_MAX_MAPTRACK_FRAMES;
@@ -299,20 +312,6 @@ int gnttab_grant_access_builder(struct domain *d, grant_ref_t ref, domid_t grant
     }
     spin_unlock(&gt->lock);
     return rc;
-}
-
-bool grant_table_frame_in_use(struct domain *d, mfn_t mfn)
-{
-    struct grant_table *gt = gt_lock_one(d);
-    bool used = false;
-    if (!gt)
-        return false;
-    for (grant_ref_t ref = 0; gt->nr_pinned && !used && ref < nr_entries(gt); ref++) {
-        const struct active_grant *act = active_entry(gt, ref);
-        used = (act->rd_pins || act->wr_pins) && act->mfn == mfn;
-    }
-    spin_unlock(&gt->lock);
-    return used;
 }
 
 /* ---- maptrack (the mapper's side) ------------------------------------------------------- */
@@ -431,10 +430,11 @@ static void entry_clear_inuse(struct grant_entry_v1 *e, const struct active_gran
 
 /*
  * Pin ref of rd's table (locked, ref in range) for the grantee: on success the entry's
- * in-use bits are set, a pin is counted and *mfn is the frame. On failure nothing changed.
+ * in-use bits are set, a pin is counted and *pg is the frame (referenced by the active
+ * entry while any pin lasts). On failure nothing changed.
  */
 static int16_t pin_grant(struct grant_table *rgt, struct domain *rd, grant_ref_t ref,
-                         domid_t grantee, bool ro, bool mapping, mfn_t *mfn)
+                         domid_t grantee, bool ro, bool mapping, struct page_info **pg)
 {
     struct active_grant *act = active_entry(rgt, ref);
     struct grant_entry_v1 *e = shared_entry(rgt, ref);
@@ -450,24 +450,27 @@ static int16_t pin_grant(struct grant_table *rgt, struct domain *rd, grant_ref_t
     }
     if (!pinned) {
         /* The frame is read after the entry is pinned: from now on the granter cannot
-         * revoke it, and later changes to the frame field are ignored (as Xen). */
+         * revoke it, and later changes to the frame field are ignored (as Xen). Looking it
+         * up and referencing it is one step, so a concurrent release cannot free it. */
         uint64_t gfn = __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE);
-        mfn_t m = 0;
-        enum p2m_type t = p2m_lookup(rd, gfn, &m);
+        enum p2m_type t;
+        struct page_info *page = p2m_get_page(rd, gfn, &t);
         /* Only the granter's own RAM can be granted; never MMIO, shared or foreign frames. */
-        if (t != p2m_ram_rw && !(ro && t == p2m_ram_ro)) {
+        if (!page || (t != p2m_ram_rw && !(ro && t == p2m_ram_ro)) || page->owner != rd) {
+            if (page)
+                put_page(page);
             entry_clear_inuse(e, act, !ro);
             return GNTST_bad_page;
         }
         act->domid = grantee;
-        act->mfn = m;
+        act->page = page;
         rgt->nr_pinned++;
     }
     if (ro)
         act->rd_pins++;
     else
         act->wr_pins++;
-    *mfn = act->mfn;
+    *pg = act->page;
     return GNTST_okay;
 }
 
@@ -478,8 +481,11 @@ static void unpin_grant(struct grant_table *rgt, grant_ref_t ref, bool ro)
         act->rd_pins--;
     else
         act->wr_pins--;
-    if (!act->rd_pins && !act->wr_pins)
+    if (!act->rd_pins && !act->wr_pins) {
         rgt->nr_pinned--;
+        put_page(act->page);
+        act->page = NULL;
+    }
     entry_clear_inuse(shared_entry(rgt, ref), act, !ro);
 }
 
@@ -487,14 +493,15 @@ static void unpin_grant(struct grant_table *rgt, grant_ref_t ref, bool ro)
 
 /*
  * The maps dying d holds on others' grants: drop their pins so the granters can revoke.
- * d's own p2m is left alone: its vCPUs no longer run and it is torn down after this.
+ * d's own p2m is left alone: its vCPUs no longer run, and p2m_teardown() drops the
+ * references its entries hold.
  */
 static void release_own_maps(struct domain *d, struct grant_table *gt)
 {
     for (uint32_t h = 0; h < gt->mt_chunks * MT_PER_CHUNK; h++) {
         struct maptrack *mt = mt_slot(gt, h);
         struct domain *rd;
-        if (!(mt->flags & MT_USED) || (mt->flags & MT_REVOKED) || mt->domid == d->domain_id)
+        if (!(mt->flags & MT_USED) || mt->domid == d->domain_id)
             continue;
         rd = domain_get_by_id(mt->domid);
         if (rd) {
@@ -509,53 +516,12 @@ static void release_own_maps(struct domain *d, struct grant_table *gt)
     }
 }
 
-/* Whether gfn of d still maps mfn through a grant: only then may unmap or revoke remove it
- * (the guest may have replaced the entry since; as Xen's replace_grant_p2m_mapping). */
-static bool p2m_is_grant_of(struct domain *d, uint64_t gfn, mfn_t mfn, bool ro)
-{
-    mfn_t cur = 0;
-    enum p2m_type t = p2m_lookup(d, gfn, &cur);
-    return t == (ro ? p2m_grant_ro : p2m_grant_rw) && cur == mfn;
-}
-
-struct revoke_ctx {
-    struct grant_table *gt; /* the dying granter's table, already detached */
-    domid_t granter;
-    unsigned int revoked;
-};
-
-/* for_each_domain() callback: remove m's mappings of the dying granter's frames. */
-static void revoke_maps_of(struct domain *m, void *arg)
-{
-    struct revoke_ctx *ctx = arg;
-    struct grant_table *mgt;
-    unsigned int failed = 0;
-    if (m->domain_id == ctx->granter)
-        return;
-    mgt = gt_lock_one(m);
-    if (!mgt)
-        return;
-    for (uint32_t h = 0; h < mgt->mt_chunks * MT_PER_CHUNK; h++) {
-        struct maptrack *mt = mt_slot(mgt, h);
-        bool ro = mt->flags & MT_RO;
-        if ((mt->flags & (MT_USED | MT_REVOKED)) != MT_USED || mt->domid != ctx->granter ||
-            mt->serial != ctx->gt->serial)
-            continue;
-        if (mt->ref < nr_entries(ctx->gt) &&
-            p2m_is_grant_of(m, mt->gfn, active_entry(ctx->gt, mt->ref)->mfn, ro) &&
-            p2m_remove_entry(m, mt->gfn))
-            failed++;
-        /* The handle stays allocated: m's later unmap of it succeeds and frees it. */
-        mt->flags |= MT_REVOKED;
-        ctx->revoked++;
-    }
-    spin_unlock(&mgt->lock);
-    /* Cannot happen for the 4 KiB entries map_grant() creates; say so loudly if it does. */
-    if (failed)
-        printk(XENLOG_ERR "d%u: %u grant mappings of d%u could not be removed\n",
-               m->domain_id, failed, ctx->granter);
-}
-
+/*
+ * Maps other domains hold on d's grants are not revoked (as Xen): each p2m entry keeps its
+ * frame referenced, so the frame (and d's struct, as a zombie) lives until that domain
+ * unmaps it or is destroyed itself; its later unmap finds the table gone and just removes
+ * the entry.
+ */
 void grant_table_destroy(struct domain *d)
 {
     struct grant_table *gt;
@@ -570,13 +536,9 @@ void grant_table_destroy(struct domain *d)
     spin_unlock(&gt->lock);
 
     release_own_maps(d, gt);
-    if (gt->nr_pinned) {
-        struct revoke_ctx ctx = { gt, d->domain_id, 0 };
-        for_each_domain(revoke_maps_of, &ctx);
-        if (ctx.revoked)
-            printk(XENLOG_WARNING "d%u: revoked %u grant mappings held by other domains\n",
-                   d->domain_id, ctx.revoked);
-    }
+    if (gt->nr_pinned)
+        printk(XENLOG_INFO "d%u: %u grants still mapped by other domains at teardown\n",
+               d->domain_id, gt->nr_pinned);
     gt_free(gt);
 }
 
@@ -589,8 +551,8 @@ static int16_t map_grant(struct gnttab_map_grant_ref *op, struct domain *ld)
     struct domain *doms[GT_SET_MAX] = { ld, NULL };
     struct grant_table *gts[GT_SET_MAX], *lgt, *rgt;
     struct maptrack *mt;
+    struct page_info *pg;
     uint32_t handle = MT_NONE;
-    mfn_t mfn = 0;
     bool put;
     int16_t rc;
 
@@ -629,15 +591,12 @@ static int16_t map_grant(struct gnttab_map_grant_ref *op, struct domain *ld)
         rc = GNTST_bad_gntref;
         goto out_unlock;
     }
-    /* Never replace what is there: RAM, the shared pages or another grant mapping. */
-    if (p2m_lookup(ld, gfn, NULL) != p2m_invalid) {
-        rc = GNTST_general_error;
-        goto out_unlock;
-    }
-    rc = pin_grant(rgt, doms[1], op->ref, ld->domain_id, ro, true, &mfn);
+    rc = pin_grant(rgt, doms[1], op->ref, ld->domain_id, ro, true, &pg);
     if (rc != GNTST_okay)
         goto out_unlock;
-    if (p2m_set_entry(ld, gfn, mfn, 0, ro ? p2m_grant_ro : p2m_grant_rw)) {
+    /* Only where nothing is mapped (never over RAM, shared pages or another grant
+     * mapping), decided by the p2m in one step; the entry takes its own reference. */
+    if (p2m_add_entry(ld, gfn, page_to_mfn(pg), 0, ro ? p2m_grant_ro : p2m_grant_rw)) {
         unpin_grant(rgt, op->ref, ro);
         rc = GNTST_general_error;
         goto out_unlock;
@@ -669,7 +628,7 @@ static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, struct domai
     struct grant_table *gts[GT_SET_MAX], *lgt, *rgt;
     struct maptrack seen = { 0 }, *mt;
     mfn_t mfn = 0;
-    bool put = false, revoked, live;
+    bool put = false, live;
     int16_t rc;
 
     /* Learn the granter from the handle; its domain is then looked up with no lock held. */
@@ -681,7 +640,7 @@ static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, struct domai
         spin_unlock(&lgt->lock);
     if (!mt)
         return GNTST_bad_handle;
-    if (seen.domid != ld->domain_id && !(seen.flags & MT_REVOKED)) {
+    if (seen.domid != ld->domain_id) {
         doms[1] = domain_get_by_id(seen.domid);
         put = doms[1] != NULL;
     }
@@ -695,15 +654,15 @@ static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, struct domai
         rc = GNTST_bad_handle;
         goto out;
     }
-    revoked = mt->flags & MT_REVOKED;
-    /* Unless the granter's table is detached (it is going away, its pins do not matter) or
-     * was replaced, the pin this map holds is dropped below and names the frame. */
-    live = !revoked && rgt && rgt->serial == mt->serial && mt->ref < nr_entries(rgt);
+    /* Unless the granter is gone (its table freed or replaced: its pins went with it), the
+     * pin this map holds is dropped below and names the frame. */
+    live = rgt && rgt->serial == mt->serial && mt->ref < nr_entries(rgt) &&
+           (active_entry(rgt, mt->ref)->rd_pins || active_entry(rgt, mt->ref)->wr_pins);
     if (live)
-        mfn = active_entry(rgt, mt->ref)->mfn;
-    else if (!revoked)
+        mfn = page_to_mfn(active_entry(rgt, mt->ref)->page);
+    else
         p2m_lookup(ld, mt->gfn, &mfn);
-    if (op->dev_bus_addr && (revoked || op->dev_bus_addr != (uint64_t)mfn << PAGE_SHIFT)) {
+    if (op->dev_bus_addr && op->dev_bus_addr != (uint64_t)mfn << PAGE_SHIFT) {
         rc = GNTST_general_error;
         goto out;
     }
@@ -712,9 +671,11 @@ static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, struct domai
         rc = GNTST_okay;
         goto out;
     }
+    /* The entry goes only if it is still this grant mapping; the removal is complete (no vCPU
+     * of ld can still reach the frame) before the pin is dropped. */
     if (op->host_addr != (uint64_t)mt->gfn << PAGE_SHIFT ||
-        (!revoked && (!p2m_is_grant_of(ld, mt->gfn, mfn, mt->flags & MT_RO) ||
-                      p2m_remove_entry(ld, mt->gfn)))) {
+        p2m_remove_entry(ld, mt->gfn, P2M_BIT((mt->flags & MT_RO) ? p2m_grant_ro : p2m_grant_rw),
+                         live ? mfn : P2M_ANY_MFN, NULL)) {
         rc = GNTST_general_error;
         goto out;
     }
@@ -736,8 +697,8 @@ struct copy_side {
     struct domain *d;
     bool put;    /* d holds a reference from domain_get_by_id() */
     bool gref;   /* named by a grant ref of d, else by a GFN of the caller */
-    bool pinned;
-    mfn_t mfn;
+    bool pinned; /* a grant side: the pin holds the frame */
+    struct page_info *page; /* the frame; a GFN side holds its own reference */
 };
 
 static int16_t copy_side_lookup(const struct gnttab_copy_ptr *p, bool gref, struct domain *ld,
@@ -761,14 +722,29 @@ static int16_t copy_side_claim(const struct gnttab_copy_ptr *p, struct copy_side
             return GNTST_bad_domain;
         if (p->u.ref >= nr_entries(gt))
             return GNTST_bad_gntref;
-        rc = pin_grant(gt, s->d, p->u.ref, ld->domain_id, ro, false, &s->mfn);
+        rc = pin_grant(gt, s->d, p->u.ref, ld->domain_id, ro, false, &s->page);
         s->pinned = rc == GNTST_okay;
         return rc;
     }
     if (p->u.gmfn >= GNTTAB_GFN_LIMIT)
         return GNTST_bad_page;
-    t = p2m_lookup(ld, p->u.gmfn, &s->mfn);
-    return (t == p2m_ram_rw || (ro && t == p2m_ram_ro)) ? GNTST_okay : GNTST_bad_page;
+    s->page = p2m_get_page(ld, p->u.gmfn, &t);
+    if (s->page && (t == p2m_ram_rw || (ro && t == p2m_ram_ro)))
+        return GNTST_okay;
+    if (s->page)
+        put_page(s->page);
+    s->page = NULL;
+    return GNTST_bad_page;
+}
+
+/* Drop what copy_side_claim() took (the caller holds the granter's table lock). */
+static void copy_side_release(const struct gnttab_copy_ptr *p, struct copy_side *s,
+                              struct grant_table *gt, bool ro)
+{
+    if (s->pinned)
+        unpin_grant(gt, p->u.ref, ro);
+    else if (!s->gref && s->page)
+        put_page(s->page);
 }
 
 static int16_t copy_grant(const struct gnttab_copy *op, struct domain *ld)
@@ -797,15 +773,13 @@ static int16_t copy_grant(const struct gnttab_copy *op, struct domain *ld)
     if (rc == GNTST_okay)
         rc = copy_side_claim(&op->dest, &dst, gts[1], ld, false);
     if (rc == GNTST_okay) {
-        uint8_t *to = maddr_to_virt(dst.mfn << PAGE_SHIFT);
-        const uint8_t *from = maddr_to_virt(src.mfn << PAGE_SHIFT);
+        uint8_t *to = page_to_virt(dst.page);
+        const uint8_t *from = page_to_virt(src.page);
         /* Source and destination may be the same frame. */
         memmove(to + op->dest.offset, from + op->source.offset, op->len);
     }
-    if (dst.pinned)
-        unpin_grant(gts[1], op->dest.u.ref, false);
-    if (src.pinned)
-        unpin_grant(gts[0], op->source.u.ref, true);
+    copy_side_release(&op->dest, &dst, gts[1], false);
+    copy_side_release(&op->source, &src, gts[0], true);
     gt_unlock_set(gts);
 
 out:

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Guest memory: populating and freeing a domain's frames, and the memory_op hypercall. */
+/*
+ * Guest memory: populating and releasing a domain's frames, and the memory_op hypercall.
+ * Every decision about a frame is one step of the p2m (add where empty, remove or replace
+ * what has a given type) plus the frame's reference count (tern/page_ref.h), so two vCPUs
+ * racing on one gfn cannot both win, and a frame leaves only when nobody can reach it.
+ */
 #include <public/memory.h>
 #include <public/xen.h>
 #include <tern/domain.h>
@@ -11,33 +16,93 @@
 #include <tern/memory.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
+#include <tern/page_ref.h>
 #include <tern/pvclock.h>
 #include <tern/xmalloc.h>
 #include <tern/xsm.h>
 
-#define MEMOP_BATCH 256 /* extents per call before a continuation */
+/* Frames of work (allocation and zeroing, or release) per call before a continuation. */
+#define MEMOP_WORK_BUDGET 2048
+/* Xen 4.17's limits on extent orders (x86 config.h: DOMU_MAX_ORDER 9, PAGEALLOC 18). */
+#define DOMU_MAX_ORDER 9
+#define CTLDOM_MAX_ORDER 18
+/* What populate may map over: nothing, RAM, a shared Tern frame (Xen replaces those). */
+#define POPULATE_OVER (P2M_EMPTY | P2M_RAM | P2M_BIT(p2m_xen_shared))
+
+static unsigned int max_order(const struct domain *d)
+{
+    return d->is_privileged ? CTLDOM_MAX_ORDER : DOMU_MAX_ORDER;
+}
+
+/*
+ * The reference a replaced entry held. A RAM frame replaced by add_to_physmap is freed (its
+ * allocation reference dropped, as Xen frees "normal domain memory"); one replaced by
+ * populate stays allocated to the domain, unmapped, as in Xen.
+ */
+static void drop_replaced(struct domain *d, uint64_t gfn, struct page_info *old,
+                          enum p2m_type ot, bool free_ram)
+{
+    uint64_t expect = gfn;
+
+    if (!old)
+        return;
+    if ((ot == p2m_ram_rw || ot == p2m_ram_ro) && free_ram && old->owner == d)
+        put_page_alloc_ref(old);
+    if (ot == p2m_xen_shared && old == d->shared_info_page)
+        __atomic_compare_exchange_n(&d->shared_info_gfn, &expect, ~0ULL, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    put_page(old);
+}
+
+/*
+ * Map fresh frames pg (2^order of them, from alloc_domain_pages) at gfn as d's RAM: 2 MiB
+ * entries where both sides are aligned and the range is empty, single frames otherwise
+ * (replacing RAM or shared frames, as Xen's populate does). Frames left unmapped by a
+ * failure are given back. 0, or -EPERM (a grant mapping is in the way: Xen crashes the
+ * domain for that), -ENOMEM, -EINVAL.
+ */
+static int map_new_ram(struct domain *d, uint64_t gfn, struct page_info *pg,
+                       unsigned int order)
+{
+    uint64_t n = 1ULL << order, off = 0;
+    mfn_t mfn = page_to_mfn(pg);
+    int rc = 0;
+
+    while (off < n && !rc) {
+        if (n - off >= 512 && !((gfn + off) & 511) && !((mfn + off) & 511) &&
+            p2m_add_entry(d, gfn + off, mfn + off, 9, p2m_ram_rw) == 0) {
+            off += 512;
+            continue;
+        }
+        struct page_info *old;
+        enum p2m_type ot;
+        rc = p2m_replace_entry(d, gfn + off, mfn + off, p2m_ram_rw, POPULATE_OVER, &old, &ot);
+        if (rc == -EBUSY) {
+            printk(XENLOG_WARNING "d%u: populating gfn %#llx over a grant mapping\n",
+                   d->domain_id, (unsigned long long)(gfn + off));
+            domain_crash(d, "populate_physmap over a grant mapping");
+            rc = -EPERM;
+        }
+        if (!rc) {
+            drop_replaced(d, gfn + off, old, ot, false);
+            off++;
+        }
+    }
+    /* Mapped frames hold the entry's reference besides the allocation one; the rest go. */
+    for (; off < n; off++)
+        free_unmapped_domain_pages(pg + off, 0);
+    return rc;
+}
 
 /* Allocate 2^order frames for d and map them at gfn. */
 static int populate_one(struct domain *d, uint64_t gfn, unsigned int order)
 {
-    if (d->tot_pages + (1ULL << order) > d->max_pages)
-        return -ENOMEM;
-    struct page_info *pg = alloc_pages(order);
+    int rc;
+    struct page_info *pg = alloc_domain_pages(d, order, &rc);
+
     if (!pg)
-        return -ENOMEM;
-    memset(page_to_virt(pg), 0, PAGE_SIZE << order);
-    pg->owner = (uint64_t)d;
-    int rc = p2m_set_entry(d, gfn, page_to_mfn(pg), order, p2m_ram_rw);
-    if (rc) {
-        pg->owner = 0;
-        free_pages(pg, order);
         return rc;
-    }
-    spin_lock(&d->lock);
-    page_list_add(&pg->list, &d->page_list);
-    d->tot_pages += 1ULL << order;
-    spin_unlock(&d->lock);
-    return 0;
+    return map_new_ram(d, gfn, pg, order);
 }
 
 int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr)
@@ -57,16 +122,8 @@ int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr)
 
 void domain_free_memory(struct domain *d)
 {
-    spin_lock(&d->lock);
-    while (d->page_list.next != &d->page_list) {
-        struct page_info *pg = container_of(d->page_list.next, struct page_info, list);
-        page_list_del(&pg->list);
-        unsigned int order = pg->order;
-        d->tot_pages -= 1ULL << order;
-        pg->owner = 0;
-        free_pages(pg, order);
-    }
-    spin_unlock(&d->lock);
+    while (domain_relinquish_pages(d, ~0u) == -ERESTART)
+        ;
     xfree(d->e820);
     d->e820 = NULL;
 }
@@ -85,45 +142,25 @@ int domain_set_e820(struct domain *d, const struct domain_e820 *map, unsigned in
     return 0;
 }
 
-/* Is this frame one the domain's vCPUs use as their vcpu_info? Those must stay. */
-static bool frame_in_use_by_tern(struct domain *d, struct page_info *pg)
-{
-    for (unsigned int i = 0; i < d->max_vcpus; i++)
-        if (d->vcpu[i] && d->vcpu[i]->vcpu_info_page == pg)
-            return true;
-    return false;
-}
-
-/* Unmap and free the RAM frame at gfn. 0, or -EINVAL if gfn is not d's own RAM. */
+/*
+ * Give back the RAM frame at gfn (Xen's guest_remove_page): the p2m removal is the one
+ * decision, so of two callers racing on a gfn exactly one gets 0; the other sees -ENOENT.
+ * The frame is freed when its last user (a grant mapping, Tern's vcpu_info) lets it go.
+ * 0, -ENOENT (nothing mapped), -EINVAL (not RAM: a grant or shared frame), -ENOMEM.
+ */
 static int release_gfn(struct domain *d, uint64_t gfn)
 {
-    mfn_t mfn;
-    enum p2m_type t = p2m_lookup(d, gfn, &mfn);
-    if (t != p2m_ram_rw && t != p2m_ram_ro)
-        return -EINVAL;
-    struct page_info *pg = mfn_to_page(mfn);
-    /* The frame's allocation: itself, or the 2 MiB extent it is part of (owner and order
-     * are recorded on an allocation's first frame). */
-    struct page_info *head = mfn_to_page(mfn & ~511ULL);
-    bool in_extent = head && head->owner == (uint64_t)d && head->order == 9 &&
-                     (head->flags & PGF_ALLOCATED);
-    if (!pg || (!in_extent && pg->owner != (uint64_t)d) || frame_in_use_by_tern(d, pg) ||
-        grant_table_frame_in_use(d, mfn))
-        return -EINVAL;
+    struct page_info *pg;
+    int rc = p2m_remove_entry(d, gfn, P2M_RAM, P2M_ANY_MFN, &pg);
 
-    spin_lock(&d->lock);
-    if (in_extent) {
-        /* Make the extent single frames so that this one can go back alone. */
-        split_allocated_block(head, 9);
-        for (unsigned int i = 1; i < 512; i++)
-            page_list_add(&head[i].list, &d->page_list);
-    }
-    page_list_del(&pg->list);
-    d->tot_pages--;
-    spin_unlock(&d->lock);
-    p2m_remove_entry(d, gfn);
-    pg->owner = 0;
-    free_pages(pg, 0);
+    if (rc)
+        return rc;
+    if (pg->owner == d)
+        put_page_alloc_ref(pg);
+    else
+        printk(XENLOG_ERR "d%u: RAM at gfn %#llx was frame %#llx of another owner\n",
+               d->domain_id, (unsigned long long)gfn, (unsigned long long)page_to_mfn(pg));
+    put_page(pg);
     return 0;
 }
 
@@ -145,123 +182,185 @@ static struct domain *memop_target(domid_t domid, int *rc)
     return d;
 }
 
+/*
+ * increase_reservation, decrease_reservation, populate_physmap. As Xen: the result is the
+ * number of extents done (a bad argument, a missing domain or a refusal stops early and
+ * reports what was done), and the work continues in a re-executed call with the start extent
+ * in cmd's upper bits once MEMOP_WORK_BUDGET frames were handled.
+ */
 static long reservation_op(unsigned int op, unsigned long start, uint64_t arg)
 {
     struct xen_memory_reservation r;
+    uint64_t work = 0;
     int rc = 0;
 
-    /* Xen's convention: a bad argument here reports the number of extents done so far. */
     if (copy_from_guest(&r, arg, sizeof(r)))
         return (long)start;
-    if (r.extent_order != 0 && r.extent_order != 9) /* 4 KiB and 2 MiB extents */
+    /* Too many extents for a continuation to encode, or a start past the end. */
+    if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
         return (long)start;
-    if (r.nr_extents > (~0UL >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
+    /* An address width a frame cannot meet (Xen's construct_memop_from_reservation). */
+    if (XENMEMF_get_address_bits(r.mem_flags) &&
+        XENMEMF_get_address_bits(r.mem_flags) <= PAGE_SHIFT)
+        return (long)start;
+    if (r.extent_order > max_order(current->domain))
         return (long)start;
     struct domain *d = memop_target(r.domid, &rc);
     if (!d)
-        return rc;
+        return (long)start;
 
     unsigned long i = start;
+    uint64_t frames = 1ULL << r.extent_order;
     for (; i < r.nr_extents; i++) {
-        if (i - start >= MEMOP_BATCH) {
+        if (work >= MEMOP_WORK_BUDGET) {
             hypercall_set_continuation_args(op | (i << MEMOP_EXTENT_SHIFT), arg, 0);
             domain_put(d);
             return -ERESTART;
         }
+        work += frames;
+        if (op == XENMEM_increase_reservation) {
+            /* A translated guest learns nothing of the frames; they are its own, unmapped
+             * (Xen's increase_reservation for HVM). */
+            struct page_info *pg = alloc_domain_pages(d, r.extent_order, &rc);
+            if (!pg)
+                break;
+            continue;
+        }
         xen_pfn_t gfn;
         if (copy_from_guest(&gfn, r.extent_start_gva + i * sizeof(gfn), sizeof(gfn)))
             break;
-        if (gfn & ((1ULL << r.extent_order) - 1))
-            break;
         if (op == XENMEM_decrease_reservation) {
-            bool ok = true;
-            for (unsigned int k = 0; k < (1u << r.extent_order) && ok; k++)
-                ok = release_gfn(d, gfn + k) == 0;
-            if (!ok)
+            uint64_t k = 0;
+            while (k < frames && release_gfn(d, gfn + k) == 0)
+                k++;
+            if (k < frames)
                 break;
-        } else {
-            mfn_t mfn;
-            if (p2m_lookup(d, gfn, &mfn) != p2m_invalid)
-                break; /* already populated */
-            if (populate_one(d, gfn, r.extent_order))
-                break;
+        } else if (populate_one(d, gfn, r.extent_order)) {
+            break;
         }
     }
     domain_put(d);
     return (long)i; /* extents done */
 }
 
-static long add_to_physmap(uint64_t arg)
+/* The single-frame spaces of add_to_physmap: the frame to map, with a reference. */
+static int physmap_source(struct domain *d, const struct xen_add_to_physmap *x,
+                          struct page_info **pg)
+{
+    mfn_t mfn;
+    int rc;
+
+    switch (x->space) {
+    case XENMAPSPACE_shared_info:
+        if (x->idx != 0)
+            return -EINVAL;
+        *pg = d->shared_info_page;
+        return get_page_ref(*pg) ? 0 : -EINVAL;
+    case XENMAPSPACE_grant_table:
+        if ((rc = grant_table_get_frame(d, (unsigned int)x->idx, &mfn)))
+            return rc;
+        *pg = mfn_to_page(mfn);
+        return get_page_ref(*pg) ? 0 : -EINVAL;
+    case XENMAPSPACE_gmfn:
+    case XENMAPSPACE_gmfn_range:
+        return -ENOSYS; /* moving RAM between gfns: not implemented */
+    case XENMAPSPACE_gmfn_foreign:
+        return -ENOSYS; /* as Xen: only through add_to_physmap_batch */
+    default:
+        return -EINVAL;
+    }
+}
+
+/*
+ * Map shared_info or a grant-table frame at gpfn. What was there goes (RAM is freed, a
+ * shared frame is unhooked; a grant mapping refuses with -ENXIO, as Xen's guest_remove_page
+ * does for a frame the domain does not own), and shared_info leaves its previous gfn. The
+ * physmap lock orders concurrent moves of the same frame.
+ */
+static long add_to_physmap(unsigned long start, uint64_t arg)
 {
     struct xen_add_to_physmap x;
+    struct page_info *pg = NULL, *old;
+    enum p2m_type ot;
+    unsigned long flags;
     int rc = 0;
-    mfn_t mfn, old;
 
+    if (start != (uint16_t)start)
+        return -EDOM;
     if (copy_from_guest(&x, arg, sizeof(x)))
         return -EFAULT;
-    if (x.gpfn >= (1ULL << 36))
-        return -EINVAL;
+    if (x.space == XENMAPSPACE_gmfn_foreign)
+        return -ENOSYS;
     struct domain *d = memop_target(x.domid, &rc);
     if (!d)
         return rc;
-
-    switch (x.space) {
-    case XENMAPSPACE_shared_info:
-        if (x.idx != 0) {
-            rc = -EINVAL;
-            break;
-        }
-        mfn = virt_to_maddr(d->shared_info) >> PAGE_SHIFT;
-        break;
-    case XENMAPSPACE_grant_table:
-        rc = grant_table_get_frame(d, (unsigned int)x.idx, &mfn);
-        break;
-    case XENMAPSPACE_gmfn:
-    case XENMAPSPACE_gmfn_range:
-    case XENMAPSPACE_gmfn_foreign:
-        rc = -ENOSYS; /* moving and foreign frames: with dom0 */
-        break;
-    default:
+    if (x.gpfn >= (1ULL << 36)) {
         rc = -EINVAL;
-        break;
+        goto out;
     }
-    if (rc == 0) {
-        /* Whatever RAM the guest had at gpfn goes away (Linux picks a free RAM page). */
-        if (p2m_lookup(d, x.gpfn, &old) == p2m_ram_rw)
-            release_gfn(d, x.gpfn);
-        if (x.space == XENMAPSPACE_shared_info && d->shared_info_gfn != ~0ULL &&
-            d->shared_info_gfn != x.gpfn)
-            p2m_remove_entry(d, d->shared_info_gfn);
-        rc = p2m_set_entry(d, x.gpfn, mfn, 0, p2m_xen_shared);
-        if (rc == 0 && x.space == XENMAPSPACE_shared_info) {
+    if ((rc = physmap_source(d, &x, &pg)))
+        goto out;
+
+    spin_lock_irqsave(&d->physmap_lock, flags);
+    rc = p2m_replace_entry(d, x.gpfn, page_to_mfn(pg), p2m_xen_shared,
+                           P2M_EMPTY | P2M_RAM | P2M_BIT(p2m_xen_shared), &old, &ot);
+    if (rc == -EBUSY)
+        rc = -ENXIO;
+    if (!rc) {
+        if (old != pg)
+            drop_replaced(d, x.gpfn, old, ot, true);
+        else
+            put_page(old); /* the same frame again: only the entry's reference goes */
+        if (x.space == XENMAPSPACE_shared_info) {
+            uint64_t prev = d->shared_info_gfn;
+            if (prev != ~0ULL && prev != x.gpfn)
+                p2m_remove_entry(d, prev, P2M_BIT(p2m_xen_shared), page_to_mfn(pg), NULL);
             d->shared_info_gfn = x.gpfn;
-            for (unsigned int i = 0; i < d->max_vcpus; i++)
-                if (d->vcpu[i])
-                    pvclock_update(d->vcpu[i]);
         }
     }
+    spin_unlock_irqrestore(&d->physmap_lock, flags);
+    if (!rc && x.space == XENMAPSPACE_shared_info)
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i])
+                pvclock_update(d->vcpu[i]);
+    put_page(pg);
+out:
     domain_put(d);
     return rc;
 }
 
-static long remove_from_physmap(uint64_t arg)
+/*
+ * Unmap gpfn, as Xen: the frame is not freed (RAM stays allocated to the domain, unmapped).
+ * Grant mappings are left to grant unmap, which also drops their pin (-EINVAL here).
+ */
+static long remove_from_physmap(unsigned long start, uint64_t arg)
 {
     struct xen_remove_from_physmap x;
+    struct page_info *pg;
+    enum p2m_type t;
+    unsigned long flags;
     int rc = 0;
-    mfn_t mfn;
 
+    if (start)
+        return -EINVAL;
     if (copy_from_guest(&x, arg, sizeof(x)))
         return -EFAULT;
     struct domain *d = memop_target(x.domid, &rc);
     if (!d)
         return rc;
-    enum p2m_type t = p2m_lookup(d, x.gpfn, &mfn);
-    if (t == p2m_ram_rw || t == p2m_ram_ro)
-        rc = release_gfn(d, x.gpfn);
-    else if (t == p2m_xen_shared)
-        rc = p2m_remove_entry(d, x.gpfn);
-    else
+    spin_lock_irqsave(&d->physmap_lock, flags);
+    pg = p2m_get_page(d, x.gpfn, &t);
+    if (!pg) {
         rc = -ENOENT;
+    } else {
+        rc = p2m_remove_entry(d, x.gpfn, P2M_RAM | P2M_BIT(p2m_xen_shared), page_to_mfn(pg),
+                              NULL);
+        if (!rc && t == p2m_xen_shared && pg == d->shared_info_page &&
+            d->shared_info_gfn == x.gpfn)
+            d->shared_info_gfn = ~0ULL;
+        put_page(pg);
+    }
+    spin_unlock_irqrestore(&d->physmap_lock, flags);
     domain_put(d);
     return rc;
 }
@@ -285,10 +384,13 @@ static long memory_map(uint64_t arg)
     return copy_to_guest(arg, &m, sizeof(m)) ? -EFAULT : 0;
 }
 
-static long domid_query(unsigned int op, uint64_t arg)
+static long domid_query(unsigned int op, unsigned long start, uint64_t arg)
 {
     domid_t domid;
     int rc = 0;
+
+    if (start)
+        return -EINVAL;
     if (copy_from_guest(&domid, arg, sizeof(domid)))
         return -EFAULT;
     struct domain *d = memop_target(domid, &rc);
@@ -314,15 +416,15 @@ long do_memory_op(unsigned long cmd, uint64_t arg)
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
     case XENMEM_maximum_gpfn:
-        return domid_query(op, arg);
+        return domid_query(op, start, arg);
     case XENMEM_add_to_physmap:
-        return add_to_physmap(arg);
+        return add_to_physmap(start, arg);
     case XENMEM_remove_from_physmap:
-        return remove_from_physmap(arg);
+        return remove_from_physmap(start, arg);
     case XENMEM_memory_map:
         return memory_map(arg);
     case XENMEM_maximum_ram_page:
-        return (long)(page_alloc_total_count());
+        return start ? -EINVAL : (long)page_alloc_total_count();
     default:
         return -ENOSYS;
     }

@@ -82,9 +82,8 @@ static struct page_info *take_block(struct page_info *pg, unsigned int have, uns
     }
     pg->flags = (pg->flags & ~PGF_STATE) | PGF_ALLOCATED;
     pg->order = (uint8_t)want;
-    pg->heap_class = 0;
-    pg->heap_inuse = 0;
-    pg->owner = 0;
+    pg->owner = NULL; /* also clears the heap fields */
+    pg->count_info = 0;
     free_frames -= 1ULL << want;
     return pg;
 }
@@ -220,10 +219,18 @@ void free_pages(struct page_info *pg, unsigned int order)
         spin_unlock_irqrestore(&heap_lock, flags);
         return;
     }
+    /* A referenced frame is still reachable by someone: leaking it is the safe mistake. */
+    for (uint64_t i = 0; i < (1ULL << order); i++) {
+        if (__atomic_load_n(&pg[i].count_info, __ATOMIC_ACQUIRE)) {
+            printk(XENLOG_ERR "page_alloc: free of frame %#llx, which still has references "
+                   "(count_info %#x): kept\n", (unsigned long long)(mfn + i),
+                   pg[i].count_info);
+            spin_unlock_irqrestore(&heap_lock, flags);
+            return;
+        }
+    }
     pg->flags &= ~(PGF_ALLOCATED | PGF_HEAP);
-    pg->heap_class = 0;
-    pg->heap_inuse = 0;
-    pg->owner = 0;
+    pg->owner = NULL;
     free_frames += 1ULL << order;
     free_block(mfn, order);
     spin_unlock_irqrestore(&heap_lock, flags);
@@ -389,7 +396,8 @@ int split_allocated_block(struct page_info *pg, unsigned int order)
         for (uint64_t i = 0; i < (1ULL << order); i++) {
             pg[i].flags = (pg[i].flags & ~PGF_STATE) | PGF_ALLOCATED;
             pg[i].order = 0;
-            pg[i].owner = pg->owner;
+            pg[i].owner = NULL;
+            pg[i].count_info = 0;
         }
     }
     spin_unlock_irqrestore(&heap_lock, flags);

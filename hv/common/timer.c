@@ -9,6 +9,7 @@
 struct timer_queue {
     spinlock_t lock;
     struct timer *head;
+    struct timer *running; /* whose callback runs right now (unlocked), or NULL */
 };
 
 static struct timer_queue queues[NR_CPUS];
@@ -45,6 +46,11 @@ void set_timer(struct timer *t, s_time_t expires)
     unsigned long flags;
 
     spin_lock_irqsave(&q->lock, flags);
+    if (t->killed) {
+        /* A callback re-arming itself while its timer is killed: it stays dead. */
+        spin_unlock_irqrestore(&q->lock, flags);
+        return;
+    }
     if (t->active)
         unlink(q, t);
     t->expires = expires;
@@ -77,10 +83,26 @@ void stop_timer(struct timer *t)
     spin_unlock_irqrestore(&q->lock, flags);
 }
 
+/*
+ * Remove t for good: it is off its queue, cannot be armed again, and its callback is not
+ * running on any CPU when this returns (so t and its data may be freed). The wait is for
+ * one callback, which never waits for anything itself; a callback killing its own timer
+ * does not wait for itself.
+ */
 void kill_timer(struct timer *t)
 {
-    stop_timer(t);
-    t->fn = NULL;
+    struct timer_queue *q = &queues[t->cpu];
+    unsigned long flags;
+
+    spin_lock_irqsave(&q->lock, flags);
+    t->killed = true;
+    if (t->active)
+        unlink(q, t);
+    spin_unlock_irqrestore(&q->lock, flags);
+    if (t->cpu == smp_processor_id())
+        return; /* the callback cannot be running elsewhere; here it is our caller */
+    while (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE) == t)
+        cpu_relax();
 }
 
 bool timer_is_active(const struct timer *t)
@@ -103,11 +125,14 @@ void timer_softirq(void)
         t->active = false;
         void (*fn)(void *) = t->fn;
         void *data = t->data;
-        /* Run unlocked: the callback may re-arm this or another timer. */
+        /* Run unlocked: the callback may re-arm this or another timer. kill_timer() waits
+         * while it runs. */
+        __atomic_store_n(&q->running, t, __ATOMIC_RELEASE);
         spin_unlock_irqrestore(&q->lock, flags);
         if (fn)
             fn(data);
         spin_lock_irqsave(&q->lock, flags);
+        __atomic_store_n(&q->running, NULL, __ATOMIC_RELEASE);
     }
     if (q->head)
         arch_timer_program(q->head->expires);

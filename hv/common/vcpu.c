@@ -2,6 +2,7 @@
 /* vcpu_op: bringing vCPUs up and down, vcpu_info placement, runstate area, vCPU timers. */
 #include <asm/hvm.h>
 #include <asm/percpu.h>
+#include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
 #include <tern/domain.h>
@@ -10,6 +11,7 @@
 #include <tern/guest_access.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
+#include <tern/page_ref.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
 #include <tern/pvclock.h>
@@ -55,44 +57,145 @@ void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
     info->time[v->runstate] += now - v->runstate_entry;
 }
 
-/* Copy the runstate to the guest's registered area (best effort: it may have unmapped it). */
+/*
+ * Copy the runstate to the guest's registered area (best effort: it may have unmapped it).
+ * With VMASST_TYPE_runstate_update_flag, XEN_RUNSTATE_UPDATE is set in state_entry_time
+ * while the copy is in progress, so a reader on another vCPU can tell a torn copy.
+ */
 void vcpu_runstate_publish(struct vcpu *v)
 {
     struct vcpu_runstate_info info;
-    if (!v->runstate_guest_gva)
+    uint64_t gva = v->runstate_guest_gva;
+    uint64_t at = gva + offsetof(struct vcpu_runstate_info, state_entry_time);
+    bool flag = v->domain->vm_assist & (1u << VMASST_TYPE_runstate_update_flag);
+
+    if (!gva)
         return;
     vcpu_runstate_get(v, &info);
-    copy_to_guest_vcpu(v, v->runstate_guest_gva, &info, sizeof(info));
+    if (flag) {
+        info.state_entry_time |= XEN_RUNSTATE_UPDATE;
+        if (copy_to_guest_vcpu(v, at, &info.state_entry_time, sizeof(uint64_t)))
+            return;
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+    }
+    copy_to_guest_vcpu(v, gva, &info, sizeof(info));
+    if (flag) {
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        info.state_entry_time &= ~XEN_RUNSTATE_UPDATE;
+        copy_to_guest_vcpu(v, at, &info.state_entry_time, sizeof(uint64_t));
+    }
 }
 
-/* Move v's vcpu_info to gfn:offset (pvh-abi.md section 4). */
+/*
+ * Move v's vcpu_info to gfn:offset (pvh-abi.md section 4), as Xen's map_vcpu_info: once per
+ * vCPU, on itself or on a vCPU that is down. The frame is held by a reference for as long as
+ * the vCPU exists, so the guest giving it back cannot make Tern write into a freed frame.
+ * The domain lock makes the check and the update one step against other vCPUs.
+ */
 static long register_vcpu_info(struct vcpu *v, const struct vcpu_register_vcpu_info *r)
 {
     struct domain *d = v->domain;
-    mfn_t mfn;
+    struct page_info *pg = NULL;
+    enum p2m_type t;
+    long rc = 0;
 
     if (r->offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r->offset & 7))
         return -ENXIO;
+    spin_lock(&d->lock);
     if (v->vcpu_info_registered)
-        return -EINVAL; /* Xen 4.17: once per vCPU */
-    if (v != current && !(v->pause_flags & VPF_down))
-        return -EINVAL;
-    if (p2m_lookup(d, r->mfn, &mfn) != p2m_ram_rw)
-        return -EINVAL;
+        rc = -EINVAL; /* Xen 4.17: once per vCPU */
+    else if (v != current && !(v->pause_flags & VPF_down))
+        rc = -EINVAL;
+    else if (!(pg = p2m_get_page(d, r->mfn, &t)))
+        rc = -EINVAL;
+    else if (t != p2m_ram_rw || pg->owner != d)
+        rc = -EINVAL;
+    if (rc) {
+        spin_unlock(&d->lock);
+        if (pg)
+            put_page(pg);
+        return rc;
+    }
 
-    struct vcpu_info *new = (struct vcpu_info *)((uint8_t *)maddr_to_virt(mfn << PAGE_SHIFT) +
-                                                 r->offset);
+    struct vcpu_info *new = (struct vcpu_info *)((uint8_t *)page_to_virt(pg) + r->offset);
     if (v->vcpu_info)
         memcpy(new, v->vcpu_info, sizeof(*new));
     else
         memset(new, 0, sizeof(*new));
-    v->vcpu_info = new;
-    v->vcpu_info_page = mfn_to_page(mfn);
+    v->vcpu_info_page = pg; /* the reference is kept until vcpu_release_vcpu_info() */
+    __atomic_store_n(&v->vcpu_info, new, __ATOMIC_RELEASE);
     v->vcpu_info_registered = true;
     /* Nothing pending may be lost in the move: make the guest scan everything once. */
     new->evtchn_pending_sel = ~0ULL;
     __atomic_store_n(&new->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    spin_unlock(&d->lock);
     pvclock_update(v);
+    vcpu_kick(v);
+    return 0;
+}
+
+void vcpu_release_vcpu_info(struct vcpu *v)
+{
+    if (!v->vcpu_info_registered)
+        return;
+    v->vcpu_info = NULL;
+    v->vcpu_info_registered = false;
+    put_page(v->vcpu_info_page);
+    v->vcpu_info_page = NULL;
+}
+
+/* VCPUOP_initialise: once, under the domain lock (two callers cannot both load a state). */
+static long vcpu_initialise_op(struct vcpu *v, uint64_t arg)
+{
+    struct domain *d = v->domain;
+    struct vcpu_hvm_context ctx;
+    long rc;
+
+    /* Without a vcpu_info (vCPUs 32 and up before register_vcpu_info), as Xen: -EINVAL. */
+    if (!v->vcpu_info)
+        return -EINVAL;
+    if (copy_from_guest(&ctx, arg, sizeof(ctx)))
+        return -EFAULT;
+    spin_lock(&d->lock);
+    rc = v->is_initialised ? -EEXIST : hvm_funcs->set_hvm_context(v, &ctx);
+    if (rc == 0)
+        v->is_initialised = true;
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+static long vcpu_up_op(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    long rc = 0;
+
+    spin_lock(&d->lock);
+    if (!v->is_initialised)
+        rc = -EINVAL;
+    spin_unlock(&d->lock);
+    if (!rc)
+        vcpu_pause_flags_clear(v, VPF_down);
+    return rc;
+}
+
+/*
+ * VCPUOP_down, as Xen: the vCPU stops at its next exit, and nobody waits for that (two vCPUs
+ * taking each other down must not wait on each other). Taking down the last vCPU that is up
+ * powers the domain off.
+ */
+static long vcpu_down_op(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    bool others = false;
+
+    for (unsigned int i = 0; i < d->max_vcpus && !others; i++)
+        others = d->vcpu[i] && d->vcpu[i] != v &&
+                 !(__atomic_load_n(&d->vcpu[i]->pause_flags, __ATOMIC_ACQUIRE) & VPF_down);
+    if (!others) {
+        domain_shutdown(d, SHUTDOWN_poweroff);
+        return 0;
+    }
+    vcpu_pause_flags_set(v, VPF_down);
     vcpu_kick(v);
     return 0;
 }
@@ -106,27 +209,12 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, uint64_t arg)
         return -ENOENT;
 
     switch (cmd) {
-    case VCPUOP_initialise: {
-        struct vcpu_hvm_context ctx;
-        if (copy_from_guest(&ctx, arg, sizeof(ctx)))
-            return -EFAULT;
-        if (v->is_initialised)
-            return -EEXIST;
-        int rc = hvm_funcs->set_hvm_context(v, &ctx);
-        if (rc == 0)
-            v->is_initialised = true;
-        return rc;
-    }
+    case VCPUOP_initialise:
+        return vcpu_initialise_op(v, arg);
     case VCPUOP_up:
-        if (!v->is_initialised)
-            return -EINVAL;
-        vcpu_pause_flags_clear(v, VPF_down);
-        return 0;
+        return vcpu_up_op(v);
     case VCPUOP_down:
-        vcpu_pause_flags_set(v, VPF_down);
-        if (v != current)
-            vcpu_sleep_sync(v);
-        return 0;
+        return vcpu_down_op(v);
     case VCPUOP_is_up:
         return !(v->pause_flags & VPF_down);
     case VCPUOP_get_runstate_info: {
@@ -178,9 +266,22 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, uint64_t arg)
             return -EFAULT;
         return register_vcpu_info(v, &r);
     }
-    case VCPUOP_register_vcpu_time_memory_area:
+    case VCPUOP_register_vcpu_time_memory_area: {
+        struct vcpu_register_time_memory_area area;
+        if (copy_from_guest(&area, arg, sizeof(area)))
+            return -EFAULT;
+        /* As Xen: kept and refreshed with the vCPU's time (a copy to its address space). */
+        v->time_area_gva = area.addr_gva;
+        pvclock_update(v);
+        return 0;
+    }
     case VCPUOP_send_nmi:
+        if (arg)
+            return -EINVAL; /* as Xen: the argument must be null */
+        hvm_vcpu_send_nmi(v);
+        return 0;
     case VCPUOP_get_physid:
+        return -EINVAL; /* only for the hardware domain's pinned vCPUs in Xen */
     default:
         return -ENOSYS;
     }
@@ -210,10 +311,22 @@ long do_set_timer_op(uint64_t timeout)
     return 0;
 }
 
+/* vm_assist: for PVH/HVM guests only VMASST_TYPE_runstate_update_flag exists (Xen 4.17
+ * checks the type before the command). */
 long do_vm_assist(unsigned int cmd, unsigned int type)
 {
-    /* Only the runstate update flag applies to PVH guests; it needs nothing from Tern. */
-    if (cmd > 1)
+    struct domain *d = current->domain;
+
+    if (type != VMASST_TYPE_runstate_update_flag)
+        return -EINVAL;
+    switch (cmd) {
+    case VMASST_CMD_enable:
+        __atomic_fetch_or(&d->vm_assist, 1u << type, __ATOMIC_RELAXED);
+        return 0;
+    case VMASST_CMD_disable:
+        __atomic_fetch_and(&d->vm_assist, ~(1u << type), __ATOMIC_RELAXED);
+        return 0;
+    default:
         return -ENOSYS;
-    return type == VMASST_TYPE_runstate_update_flag ? 0 : -EINVAL;
+    }
 }

@@ -189,12 +189,21 @@ void vcpu_yield(struct vcpu *v)
     v->slice_end = 0; /* give the CPU away at the next check if anyone else waits */
 }
 
-/* The caller made v unrunnable; wait until it has left its CPU (kicked out of guest mode,
- * so this is bounded by one exit). */
+/*
+ * The caller made v unrunnable; wait until it has left its pCPU. Only Tern's own context may
+ * wait like this (domain destruction on CPU 0's scheduler loop, no vCPU current): the kick
+ * ends v's guest mode at once, and the exit handling it then finishes never waits for a vCPU
+ * that is not in guest mode, which the waiter is not. A hypercall never waits for another
+ * vCPU (VCPUOP_down, SIPIs and the like are asynchronous).
+ */
 void vcpu_sleep_sync(struct vcpu *v)
 {
-    if (v == current)
+    if (current) {
+        printk(XENLOG_ERR "vcpu_sleep_sync(d%u v%u) from d%u v%u: refused, a vCPU must not "
+               "wait for another\n", v->domain->domain_id, v->vcpu_id,
+               current->domain->domain_id, current->vcpu_id);
         return;
+    }
     if (v->is_running && v->processor != smp_processor_id())
         smp_send_event_check(v->processor);
     while (v->is_running)
@@ -288,6 +297,7 @@ void schedule_loop(void)
             }
         }
         stop_timer(&rq->slice_timer);
+        hvm_vcpu_descheduled(v);
         set_current_vcpu(NULL);
 
         spin_lock_irqsave(&sched_lock, flags);

@@ -50,11 +50,12 @@ struct vcpu {
     s_time_t runstate_entry;
     s_time_t runstate_time[4];
     uint64_t runstate_guest_gva; /* VCPUOP_register_runstate_memory_area, 0 = none */
+    uint64_t time_area_gva;      /* VCPUOP_register_vcpu_time_memory_area, 0 = none */
 
     /* events (event_channel.c) */
     struct vcpu_info *vcpu_info; /* Tern's pointer to the guest's vcpu_info */
     bool vcpu_info_registered;   /* VCPUOP_register_vcpu_info done (allowed once) */
-    struct page_info *vcpu_info_page;
+    struct page_info *vcpu_info_page; /* its frame, referenced while registered */
     uint32_t virq_to_evtchn[TERN_NR_VIRQS];
     uint32_t poll_ports[128];    /* SCHEDOP_poll: the ports being polled */
     unsigned int nr_poll_ports;
@@ -86,10 +87,14 @@ struct domain {
     int shutdown_code;           /* SHUTDOWN_*; -1 until recorded or shut down */
     bool is_privileged;          /* dom0 and control domains */
 
-    /* memory (memory.c, p2m) */
-    uint64_t tot_pages;          /* pages owned */
+    /* memory (memory.c, page_ref.c, p2m) */
+    spinlock_t page_alloc_lock;  /* the page lists and tot_pages */
+    uint64_t tot_pages;          /* frames owned (on either list) */
     uint64_t max_pages;          /* maxmem */
-    struct page_list page_list;  /* every page the domain owns */
+    struct page_list page_list;  /* frames d owns with their allocation reference */
+    struct page_list relinquished; /* frames d still owns after destruction, used elsewhere */
+    bool pages_dying;            /* domain_relinquish_pages() began: no new frames */
+    spinlock_t physmap_lock;     /* orders add/remove_from_physmap of shared frames */
     struct page_info *shared_info_page;
     struct shared_info *shared_info;
     uint64_t tern_overhead_bytes; /* Tern's own memory for this domain (structs, NPT) */
@@ -102,6 +107,7 @@ struct domain {
     struct grant_table *grant_table; /* grant_table.c */
     struct domain_console *console;  /* domain_console.c */
     uint64_t hvm_params[TERN_NR_HVM_PARAMS];
+    uint32_t vm_assist;          /* VMASST_TYPE_* bits enabled */
     bool unknown_hypercall_logged;
     bool unbacked_access_logged;
 
@@ -135,6 +141,8 @@ const char *shutdown_reason_name(int reason);
 /* Called once when d starts shutting down: the builder/toolstack decides what follows
  * (destroy, restart, preserve), from the scheduler's context once d is off every CPU. */
 void domain_shutdown_notify(struct domain *d);
+/* Drop the reference on v's registered vcpu_info frame (vCPU teardown). */
+void vcpu_release_vcpu_info(struct vcpu *v);
 /* vCPU timers (VCPUOP_set_singleshot_timer, SCHEDOP_poll timeouts): common/vcpu.c. */
 void vcpu_timers_init(struct vcpu *v);
 void vcpu_timers_kill(struct vcpu *v);

@@ -16,7 +16,7 @@
 
 #define MAX_ORDER 20 /* largest block: 2^20 frames = 4 GiB */
 
-/* page_info.flags */
+/* page_info.flags: the allocator's view of a frame, changed under its lock. */
 #define PGF_FREE (1u << 0)     /* on a free list, as the head of a 2^order block */
 #define PGF_RESERVED (1u << 1) /* never handed to the allocator (firmware, image, holes) */
 #define PGF_ALLOCATED (1u << 2) /* head of an allocated block */
@@ -47,14 +47,27 @@ static inline void page_list_del(struct page_list *node)
     node->next = node->prev = NULL;
 }
 
-/* One per machine frame. Later issues add ownership (domain, reference counts) here. */
+struct domain;
+
+/*
+ * One per machine frame. The allocator owns list (while free), flags and order; xmalloc owns
+ * heap_class/heap_inuse of its pages; a frame given to a domain has an owner and a reference
+ * count in count_info (tern/page_ref.h), which the allocator only checks is zero.
+ */
 struct page_info {
-    struct page_list list; /* free list or owner's list */
-    uint32_t flags;        /* PGF_* */
-    uint8_t order;         /* valid on the head frame of a free or allocated block */
-    uint8_t heap_class;    /* PGF_HEAP: xmalloc size class, or its mark for a large block */
-    uint16_t heap_inuse;   /* PGF_HEAP: objects in use on a size-class page */
-    uint64_t owner;        /* opaque: 0 = Tern itself; later a domain pointer */
+    struct page_list list; /* free list, or the owning domain's page list */
+    union {
+        struct domain *owner; /* a domain's frame, or a Tern frame shared with it */
+        struct {
+            uint8_t heap_class;  /* PGF_HEAP: xmalloc size class, or its large-block mark */
+            uint8_t heap_pad;
+            uint16_t heap_inuse; /* PGF_HEAP: objects in use on a size-class page */
+        };
+    };
+    uint32_t count_info; /* PGC_* flags and reference count (tern/page_ref.h); atomic */
+    uint16_t flags;      /* PGF_* */
+    uint8_t order;       /* valid on the head frame of a free or allocated block */
+    uint8_t pad;
 };
 /* The frame table costs this much per 4 KiB of RAM; keep it small. */
 _Static_assert(sizeof(struct page_info) <= 32, "struct page_info must stay within 32 bytes");

@@ -25,7 +25,8 @@ void vcpu_block(struct vcpu *v);
 /* Deliver an event to v: wake it if blocked, kick its CPU if it is in guest mode elsewhere. */
 void vcpu_kick(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);
-/* Stop v from running and wait until it is off every CPU (pause, destroy). */
+/* After making v unrunnable, wait until it is off every CPU (destroy). Only from Tern's own
+ * context, never from a hypercall (see sched/core.c). */
 void vcpu_sleep_sync(struct vcpu *v);
 /* The per-CPU loop; never returns. */
 void schedule_loop(void) __noreturn;

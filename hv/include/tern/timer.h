@@ -14,6 +14,7 @@ struct timer {
     void *data;
     unsigned int cpu;
     bool active;
+    bool killed; /* kill_timer(): never armed again */
     struct timer *next; /* in the CPU's sorted list */
 };
 
@@ -22,7 +23,8 @@ void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cp
 /* (Re)arm for absolute system time `expires`; a time in the past fires at the next tick. */
 void set_timer(struct timer *t, s_time_t expires);
 void stop_timer(struct timer *t);
-/* Remove it for good (before freeing it). */
+/* Remove it for good (before freeing it): never armed again, and its callback is not running
+ * on another CPU when this returns. */
 void kill_timer(struct timer *t);
 bool timer_is_active(const struct timer *t);
 

@@ -10,18 +10,29 @@
 #include <tern/grant_table.h>
 #include <tern/guest_access.h>
 #include <tern/mm.h>
+#include <tern/page_ref.h>
 #include <tern/xmalloc.h>
 #include <tern/xsm.h>
 
 #define MAX_DOMS 8
 #define MAX_P2M 1024
+#define MAX_PAGES 4096
 
 struct fake_p2m_entry {
     uint64_t gfn;
     mfn_t mfn;
     enum p2m_type t;
-    bool ram; /* the fake owns the page (fake_ram) */
 };
+
+/* Frames the fake knows (RAM and Tern's shared pages), with the real reference counts. */
+struct fake_page {
+    mfn_t mfn;
+    struct page_info pi;
+    bool xen; /* a Tern page (alloc_shared_xen_page / alloc_xen_page) */
+    bool freed;
+};
+static struct fake_page fpages[MAX_PAGES];
+static unsigned int nr_fpages;
 
 struct fake_dom {
     struct domain d;
@@ -34,6 +45,37 @@ struct fake_dom {
 static struct fake_dom *doms[MAX_DOMS];
 static struct vcpu *cur;
 static long pages_out, heap_out;
+
+static struct fake_page *fpage_of(mfn_t mfn)
+{
+    for (unsigned int i = 0; i < nr_fpages; i++)
+        if (fpages[i].mfn == mfn && !fpages[i].freed)
+            return &fpages[i];
+    return NULL;
+}
+
+static struct fake_page *fpage_new(void *va, struct domain *owner, uint32_t count, bool xen)
+{
+    struct fake_page *fp = NULL;
+    for (unsigned int i = 0; i < nr_fpages && !fp; i++)
+        if (fpages[i].freed)
+            fp = &fpages[i];
+    if (!fp) {
+        CHECK(nr_fpages < MAX_PAGES, "fake frame table full");
+        fp = &fpages[nr_fpages++];
+    }
+    memset(fp, 0, sizeof(*fp));
+    fp->mfn = (uintptr_t)va >> PAGE_SHIFT;
+    fp->pi.owner = owner;
+    fp->pi.count_info = count;
+    fp->xen = xen;
+    return fp;
+}
+
+static struct fake_page *fp_of(const struct page_info *pg)
+{
+    return container_of(pg, struct fake_page, pi);
+}
 
 int fake_xsm_map_rc, fake_xsm_copy_rc, fake_xsm_query_rc;
 int fake_p2m_set_fail;
@@ -92,13 +134,27 @@ void fake_domain_destroy(struct domain *d)
     for (int i = 0; i < MAX_DOMS; i++)
         if (doms[i] == f)
             doms[i] = NULL;
+    /* As p2m_teardown then domain_relinquish_pages: entry references, then allocation
+     * references; frames another domain still maps live on. */
     for (unsigned int i = 0; i < f->n; i++)
-        if (f->p2m[i].ram)
-            free(fake_mfn_to_virt(f->p2m[i].mfn));
+        if (f->p2m[i].t != p2m_invalid)
+            put_page(mfn_to_page(f->p2m[i].mfn));
+    for (unsigned int i = 0; i < nr_fpages; i++)
+        if (!fpages[i].freed && !fpages[i].xen && fpages[i].pi.owner == d)
+            put_page_alloc_ref(&fpages[i].pi);
+    for (unsigned int i = 0; i < nr_fpages; i++)
+        if (!fpages[i].freed && fpages[i].pi.owner == d)
+            fpages[i].pi.owner = NULL; /* a zombie frame: its owner struct is gone */
     CHECK(f->refs == 0, "d%u destroyed with %d references held", d->domain_id, f->refs);
     if (cur == &f->v)
         cur = NULL;
     free(f);
+}
+
+uint32_t fake_page_count(void *va)
+{
+    struct fake_page *fp = fpage_of((uintptr_t)va >> PAGE_SHIFT);
+    return fp ? fp->pi.count_info & PGC_count_mask : 0;
 }
 
 void fake_set_current(struct domain *d)
@@ -120,14 +176,11 @@ static struct fake_p2m_entry *p2m_find(struct domain *d, uint64_t gfn)
     return NULL;
 }
 
-static struct fake_p2m_entry *p2m_slot(struct domain *d, uint64_t gfn)
+static struct fake_p2m_entry *p2m_slot(struct domain *d)
 {
     struct fake_dom *f = fd(d);
-    struct fake_p2m_entry *e = p2m_find(d, gfn);
-    if (e)
-        return e;
     for (unsigned int i = 0; i < f->n; i++)
-        if (f->p2m[i].t == p2m_invalid && !f->p2m[i].ram)
+        if (f->p2m[i].t == p2m_invalid)
             return &f->p2m[i];
     CHECK(f->n < MAX_P2M, "fake p2m full");
     return &f->p2m[f->n++];
@@ -137,11 +190,20 @@ void *fake_ram(struct domain *d, uint64_t gfn, enum p2m_type t)
 {
     void *pg = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
     memset(pg, 0, PAGE_SIZE);
-    struct fake_dom *f = fd(d);
-    CHECK(f->n < MAX_P2M, "fake p2m full");
-    /* RAM slots are never reused, so the page is freed with the domain. */
-    f->p2m[f->n++] = (struct fake_p2m_entry){ gfn, (uintptr_t)pg >> PAGE_SHIFT, t, true };
+    /* The allocation reference and the p2m entry's. */
+    fpage_new(pg, d, PGC_allocated | 2, false);
+    *p2m_slot(d) = (struct fake_p2m_entry){ gfn, (uintptr_t)pg >> PAGE_SHIFT, t };
     return pg;
+}
+
+bool fake_release_ram(struct domain *d, uint64_t gfn)
+{
+    struct page_info *pg;
+    if (p2m_remove_entry(d, gfn, P2M_RAM, P2M_ANY_MFN, &pg))
+        return false;
+    put_page_alloc_ref(pg);
+    put_page(pg);
+    return true;
 }
 
 enum p2m_type fake_p2m(struct domain *d, uint64_t gfn, mfn_t *mfn)
@@ -159,6 +221,10 @@ void fake_check_clean(void)
             fake_domain_destroy(&doms[i]->d);
     CHECK(pages_out == 0, "%ld Tern pages not freed", pages_out);
     CHECK(heap_out == 0, "%ld heap objects not freed", heap_out);
+    for (unsigned int i = 0; i < nr_fpages; i++)
+        CHECK(fpages[i].freed, "frame %#llx still has count_info %#x",
+              (unsigned long long)fpages[i].mfn, fpages[i].pi.count_info);
+    nr_fpages = 0;
     fake_reset();
 }
 
@@ -170,6 +236,7 @@ void fake_start(void)
             fake_domain_destroy(&doms[i]->d);
         }
     pages_out = heap_out = 0;
+    nr_fpages = 0;
     cur = NULL;
     fake_reset();
 }
@@ -228,26 +295,117 @@ int copy_to_guest(uint64_t gva, const void *src, size_t len)
     return 0;
 }
 
-int p2m_set_entry(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order,
+/* ---- frames and references: the real rules, on fake frames ------------------------------ */
+
+struct page_info *mfn_to_page(mfn_t mfn)
+{
+    struct fake_page *fp = fpage_of(mfn);
+    return fp ? &fp->pi : NULL;
+}
+
+mfn_t page_to_mfn(const struct page_info *pg)
+{
+    return fp_of(pg)->mfn;
+}
+
+void *page_to_virt(const struct page_info *pg)
+{
+    return fake_mfn_to_virt(page_to_mfn(pg));
+}
+
+bool get_page_ref(struct page_info *pg)
+{
+    uint32_t n = pg->count_info & PGC_count_mask;
+    CHECK(!fp_of(pg)->freed, "reference taken on a freed frame");
+    if (n == 0 || n == PGC_count_mask)
+        return false;
+    pg->count_info++;
+    return true;
+}
+
+void put_page(struct page_info *pg)
+{
+    struct fake_page *fp = fp_of(pg);
+    CHECK(!fp->freed && (pg->count_info & PGC_count_mask), "put_page of frame %#llx with no "
+          "reference", (unsigned long long)fp->mfn);
+    if (--pg->count_info & PGC_count_mask)
+        return;
+    fp->freed = true;
+    free(fake_mfn_to_virt(fp->mfn));
+    if (fp->xen)
+        pages_out--;
+}
+
+bool put_page_alloc_ref(struct page_info *pg)
+{
+    if (!(pg->count_info & PGC_allocated))
+        return false;
+    pg->count_info &= ~PGC_allocated;
+    put_page(pg);
+    return true;
+}
+
+void *alloc_shared_xen_page(struct domain *d)
+{
+    if (!alloc_allowed())
+        return NULL;
+    void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+    memset(p, 0, PAGE_SIZE);
+    pages_out++;
+    fpage_new(p, d, PGC_xen_heap | PGC_allocated | 1, true);
+    return p;
+}
+
+void free_shared_xen_page(void *va)
+{
+    CHECK(va != NULL, "free_shared_xen_page(NULL)");
+    put_page_alloc_ref(mfn_to_page((uintptr_t)va >> PAGE_SHIFT));
+}
+
+/* ---- the p2m ------------------------------------------------------------------------------ */
+
+int p2m_add_entry(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order,
                   enum p2m_type t)
 {
     CHECK(order == 0, "grant mappings are single pages");
     if (fake_p2m_set_fail)
         return -ENOMEM;
-    struct fake_p2m_entry *e = p2m_slot(d, gfn);
-    CHECK(!e->ram, "grant mapping replaced RAM at gfn %#llx", (unsigned long long)gfn);
-    *e = (struct fake_p2m_entry){ gfn, mfn, t, false };
+    if (p2m_find(d, gfn))
+        return -EEXIST;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (!pg || !get_page_ref(pg))
+        return -EINVAL;
+    *p2m_slot(d) = (struct fake_p2m_entry){ gfn, mfn, t };
     return 0;
 }
 
-int p2m_remove_entry(struct domain *d, uint64_t gfn)
+int p2m_remove_entry(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
+                     struct page_info **pg)
 {
     struct fake_p2m_entry *e = p2m_find(d, gfn);
+    if (pg)
+        *pg = NULL;
     if (!e)
         return -ENOENT;
-    CHECK(!e->ram, "RAM removed at gfn %#llx", (unsigned long long)gfn);
+    if (!(types & P2M_BIT(e->t)) || (expect != P2M_ANY_MFN && expect != e->mfn))
+        return -EINVAL;
     e->t = p2m_invalid;
+    if (pg)
+        *pg = mfn_to_page(e->mfn);
+    else
+        put_page(mfn_to_page(e->mfn));
     return 0;
+}
+
+struct page_info *p2m_get_page(struct domain *d, uint64_t gfn, enum p2m_type *t)
+{
+    struct fake_p2m_entry *e = p2m_find(d, gfn);
+    struct page_info *pg = e ? mfn_to_page(e->mfn) : NULL;
+    if (t)
+        *t = pg ? e->t : p2m_invalid;
+    if (pg)
+        CHECK(get_page_ref(pg), "a mapped frame always has a reference");
+    return pg;
 }
 
 enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, mfn_t *mfn)

@@ -14,12 +14,18 @@ struct domain *fake_domain_create(domid_t id);
 void fake_domain_destroy(struct domain *d);
 /* Run as a vCPU of d (current). */
 void fake_set_current(struct domain *d);
-/* A zeroed host page mapped as d's RAM at gfn; returns Tern's (= the host's) pointer. */
+/* A zeroed host page mapped as d's RAM at gfn (allocation and entry references); returns
+ * Tern's (= the host's) pointer. */
 void *fake_ram(struct domain *d, uint64_t gfn, enum p2m_type t);
+/* The granter gives the frame at gfn back (decrease_reservation): false if none was there. */
+bool fake_release_ram(struct domain *d, uint64_t gfn);
+/* References a fake frame holds now (0 once freed). */
+uint32_t fake_page_count(void *va);
 /* Fake p2m lookup without going through the code under test. */
 enum p2m_type fake_p2m(struct domain *d, uint64_t gfn, mfn_t *mfn);
 void *fake_mfn_to_virt(mfn_t mfn);
-/* Destroy every domain left and check that pages, heap and references are all returned. */
+/* Destroy every domain left and check that pages, heap and references are all returned, and
+ * every frame was freed. */
 void fake_check_clean(void);
 /* Start a test from nothing, whatever a failed test before it left behind. */
 void fake_start(void);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Grant tables: map/unmap, copy, revocation, growth, teardown and hostile hypercall input. */
+/* Grant tables: map/unmap, copy, revocation, references, growth, teardown, hostile input. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,11 +126,12 @@ TEST(map_writable_sets_p2m_and_in_use_bits)
     CHECK(fake_mfn_to_virt(mfn) == p.page, "mapped the granted page, got mfn %#llx",
           (unsigned long long)mfn);
     CHECK_EQ(entry(p.g, REF)->flags, GTF_permit_access | GTF_reading | GTF_writing);
-    CHECK(grant_table_frame_in_use(p.g, mfn), "granted frame reported in use");
+    /* The granter's allocation and p2m entry, the pin, and the mapper's p2m entry. */
+    CHECK_EQ(fake_page_count(p.page), 4);
     CHECK_EQ(do_unmap(m.handle, MAP_GFN), GNTST_okay);
     CHECK_EQ(fake_p2m(p.m, MAP_GFN, NULL), p2m_invalid);
     CHECK_EQ(entry(p.g, REF)->flags, GTF_permit_access);
-    CHECK(!grant_table_frame_in_use(p.g, mfn), "frame no longer in use");
+    CHECK_EQ(fake_page_count(p.page), 2);
     fake_check_clean();
 }
 
@@ -614,25 +615,32 @@ TEST(builder_fills_reserved_entries)
 
 /* ---- teardown ----------------------------------------------------------------------------- */
 
-TEST(destroying_granter_revokes_foreign_maps)
+TEST(destroying_granter_keeps_foreign_maps_until_unmapped)
 {
     struct pair p = setup_pair(false);
     grant_handle_t h, h2;
     CHECK_EQ(do_map(GRANTER, REF, MAP_GFN, GNTMAP_host_map, &h), GNTST_okay);
-    /* The mapper's own unrelated mapping of a third domain survives. */
+    memset(p.page, 0x5a, PAGE_SIZE);
+    /* The mapper's own unrelated mapping of a third domain. */
     struct domain *o = fake_domain_create(OTHER);
     fake_ram(o, 0x60, p2m_ram_rw);
     grant(o, REF, MAPPER, 0x60, false);
     CHECK_EQ(do_map(OTHER, REF, MAP_GFN + 1, GNTMAP_host_map, &h2), GNTST_okay);
 
-    fake_domain_destroy(p.g); /* frees its RAM and grant frames: ASan checks the rest */
-    CHECK(strstr(harness_log(), "revoked 1 grant mapping") != NULL, "revocation logged: %s",
+    /* As Xen: the granter's frame outlives it, held by the mapper's p2m entry alone. */
+    fake_domain_destroy(p.g);
+    CHECK(strstr(harness_log(), "1 grants still mapped") != NULL, "teardown logged: %s",
           harness_log());
-    CHECK_EQ(fake_p2m(p.m, MAP_GFN, NULL), p2m_invalid);
+    mfn_t mfn = 0;
+    CHECK_EQ(fake_p2m(p.m, MAP_GFN, &mfn), p2m_grant_rw);
+    CHECK(fake_mfn_to_virt(mfn) == p.page, "still the same frame");
+    CHECK_EQ(fake_page_count(p.page), 1);
+    CHECK_EQ(p.page[100], 0x5a);
     CHECK_EQ(fake_p2m(p.m, MAP_GFN + 1, NULL), p2m_grant_rw);
-    /* The handle stays until the mapper unmaps it; that succeeds and frees it. */
     CHECK_EQ(do_map(GRANTER, REF, MAP_GFN + 2, GNTMAP_host_map, NULL), GNTST_bad_domain);
+    /* The unmap finds the granter gone, removes the entry, and the frame is freed. */
     CHECK_EQ(do_unmap(h, MAP_GFN), GNTST_okay);
+    CHECK_EQ(fake_p2m(p.m, MAP_GFN, NULL), p2m_invalid);
     CHECK_EQ(do_unmap(h, MAP_GFN), GNTST_bad_handle);
     /* A new domain with the recycled id is not confused with the old one. */
     struct domain *g2 = fake_domain_create(GRANTER);
@@ -641,6 +649,35 @@ TEST(destroying_granter_revokes_foreign_maps)
     CHECK_EQ(do_map(GRANTER, REF, MAP_GFN, GNTMAP_host_map, &h), GNTST_okay);
     CHECK_EQ(do_unmap(h2, MAP_GFN + 1), GNTST_okay);
     CHECK(revoke(o, REF), "third domain's grant released");
+    fake_check_clean();
+}
+
+TEST(granter_releasing_a_mapped_frame_cannot_free_it)
+{
+    struct pair p = setup_pair(false);
+    grant_handle_t h;
+    CHECK_EQ(do_map(GRANTER, REF, MAP_GFN, GNTMAP_host_map, &h), GNTST_okay);
+    memset(p.page, 0x33, PAGE_SIZE);
+    /* decrease_reservation of the granted frame while it is mapped: the granter loses it,
+     * the mapper keeps a live frame (pin and entry hold it), and nothing is freed. */
+    CHECK(fake_release_ram(p.g, RAM_GFN), "granter released its frame");
+    CHECK_EQ(fake_p2m(p.g, RAM_GFN, NULL), p2m_invalid);
+    CHECK_EQ(fake_page_count(p.page), 2);
+    CHECK_EQ(p.page[4095], 0x33);
+    /* A copy through the still-pinned grant works on the same frame. */
+    uint8_t *own = fake_ram(p.m, 0x10, p2m_ram_rw);
+    own[0] = 0x77;
+    struct gnttab_copy c = { .source = { .u.gmfn = 0x10, .domid = DOMID_SELF },
+                             .dest = { .u.ref = REF, .domid = GRANTER },
+                             .len = 1, .flags = GNTCOPY_dest_gref, .status = 99 };
+    CHECK_EQ(op(GNTTABOP_copy, &c, 1), 0);
+    CHECK_EQ(c.status, GNTST_okay);
+    CHECK_EQ(p.page[0], 0x77);
+    /* The last user goes: the frame is freed (fake_check_clean sees it freed). */
+    CHECK_EQ(do_unmap(h, MAP_GFN), GNTST_okay);
+    CHECK_EQ(fake_page_count(p.page), 0);
+    /* A new map of the grant now finds no frame at the granted gfn. */
+    CHECK_EQ(do_map(GRANTER, REF, MAP_GFN, GNTMAP_host_map, NULL), GNTST_bad_page);
     fake_check_clean();
 }
 

@@ -2,6 +2,7 @@
 /* IPIs through the ICR: destinations, shorthands, broadcast, lowest priority, INIT/SIPI. */
 #include "fake_env.h"
 #include "harness.h"
+#include <asm/hvm.h>
 
 /* Software-enable every vCPU's APIC and make them all runnable. */
 static struct domain *running_domain(unsigned int nr)
@@ -15,6 +16,17 @@ static struct domain *running_domain(unsigned int nr)
 }
 
 /* Bit i set when vCPU i has vec in its IRR; clears those bits. */
+/* v's next entry, as hvm_prepare_entry() begins it: an accepted SIPI loads the start state
+ * there, on v's own pCPU. Returns how many start states v has loaded so far. */
+static unsigned int enter(struct vcpu *v)
+{
+    uint8_t vec;
+
+    if (vlapic_take_sipi(v, &vec))
+        hvm_funcs->set_sipi_state(v, vec);
+    return fake_log(v)->sipis;
+}
+
 static unsigned int receivers(struct domain *d, unsigned int vec)
 {
     unsigned int mask = 0;
@@ -159,14 +171,14 @@ TEST(init_sipi_starts_an_ap_in_real_mode)
     for (unsigned int j = 0; j < 2; j++) {
         wr(bsp, X_ESR, 0);
         wr(bsp, X_ICR, ICR_DEST(4) | ICR_SIPI | 0x9a);
-        CHECK_EQ(fake_log(ap)->sipis, 1);           /* the second SIPI is ignored */
+        CHECK_EQ(enter(ap), 1);                     /* the second SIPI is ignored */
         CHECK_EQ(fake_log(ap)->sipi_vector, 0x9a);
         CHECK(!(ap->pause_flags & VPF_down), "started");
         CHECK(ap->is_initialised, "has a register state");
         wr(bsp, X_ESR, 0);
         CHECK_EQ(rd(bsp, X_ESR) & 0xef, 0);         /* Linux's accept_status */
     }
-    CHECK(fake_log(ap)->sleep_syncs >= 1, "waited for the AP to be off every pCPU");
+    CHECK_EQ(fake_log(ap)->sleep_syncs, 0);         /* the sender never waits for the AP */
     CHECK_EQ(fake_log(d->vcpu[1])->sipis, 0);
     CHECK(d->vcpu[1]->pause_flags & VPF_down, "the other AP untouched");
     wr(bsp, X_ICR, ICR_DEST(4) | ICR_LEVELTRIG | ICR_INIT);  /* a de-assert never stops */
@@ -193,10 +205,10 @@ TEST(sipi_ignored_by_a_vcpu_down_without_init)
     struct vcpu *ap = d->vcpu[1];
 
     wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_SIPI | 0x10);
-    CHECK_EQ(fake_log(ap)->sipis, 1);
+    CHECK_EQ(enter(ap), 1);
     ap->pause_flags |= VPF_down;                    /* VCPUOP_down, say: no INIT */
     wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_SIPI | 0x11);
-    CHECK_EQ(fake_log(ap)->sipis, 1);
+    CHECK_EQ(enter(ap), 1);
     CHECK(ap->pause_flags & VPF_down, "stays down");
 }
 
@@ -206,7 +218,7 @@ TEST(ap_may_start_with_sipi_only)
 
     /* Power-up state of an AP is wait-for-SIPI (SDM 8.4.1). */
     wr(d->vcpu[0], X_ICR, ICR_OTHERS | ICR_SIPI | 0x08);
-    CHECK_EQ(fake_log(d->vcpu[1])->sipis, 1);
+    CHECK_EQ(enter(d->vcpu[1]), 1);
     CHECK_EQ(fake_log(d->vcpu[1])->sipi_vector, 0x08);
 }
 
@@ -234,7 +246,7 @@ TEST(init_resets_a_running_vcpu)
     CHECK_EQ(rd(v1, X_ID), 2);
     CHECK_EQ(rd(v1, X_APIC_BASE), 0xfee00c00);
     wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_SIPI | 0x20);
-    CHECK_EQ(fake_log(v1)->sipis, 1);
+    CHECK_EQ(enter(v1), 1);
     CHECK(!(v1->pause_flags & VPF_down), "restarted");
 }
 
@@ -246,25 +258,32 @@ TEST(a_stopping_sender_sends_no_sipi)
     /* vCPU 1 was INIT'd too, but is still finishing an exit in which it sends a SIPI. */
     wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_ASSERT_ | ICR_INIT);
     wr(d->vcpu[1], X_ICR, ICR_DEST(4) | ICR_SIPI | 0x30);
-    CHECK_EQ(fake_log(d->vcpu[2])->sipis, 0);
+    CHECK_EQ(enter(d->vcpu[2]), 0);
     CHECK_EQ(fake_log(d->vcpu[2])->sleep_syncs, 0);
     wr(d->vcpu[0], X_ICR, ICR_DEST(4) | ICR_SIPI | 0x30);
-    CHECK_EQ(fake_log(d->vcpu[2])->sipis, 1);
+    CHECK_EQ(enter(d->vcpu[2]), 1);
 }
 
-TEST(sipi_waits_for_a_vcpu_still_running)
+TEST(sipi_to_a_vcpu_still_leaving_its_pcpu_starts_it_at_its_next_entry)
 {
     struct domain *d = running_domain(2);
     struct vcpu *v1 = d->vcpu[1];
 
     wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_ASSERT_ | ICR_INIT);
-    v1->is_running = true;                          /* vcpu_sleep_sync did not make it stop */
+    v1->is_running = true;                          /* still finishing the exit INIT forced */
     wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_SIPI | 0x30);
-    CHECK_EQ(fake_log(v1)->sipis, 0);
-    v1->is_running = false;
+    CHECK_EQ(fake_log(v1)->sleep_syncs, 0);         /* nobody waits for it */
+    CHECK(!(v1->pause_flags & VPF_down), "runnable again");
+    CHECK_EQ(fake_log(v1)->sipis, 0);               /* its control block is left alone... */
     wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_SIPI | 0x31);
-    CHECK_EQ(fake_log(v1)->sipis, 1);
-    CHECK_EQ(fake_log(v1)->sipi_vector, 0x31);
+    CHECK_EQ(enter(v1), 1);                         /* ...until it enters: the first SIPI */
+    CHECK_EQ(fake_log(v1)->sipi_vector, 0x30);
+    CHECK_EQ(enter(v1), 1);
+    /* A new INIT drops a SIPI accepted but not yet loaded. */
+    wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_ASSERT_ | ICR_INIT);
+    wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_SIPI | 0x40);
+    wr(d->vcpu[0], X_ICR, ICR_DEST(2) | ICR_ASSERT_ | ICR_INIT);
+    CHECK_EQ(enter(v1), 1);
 }
 
 TEST(init_to_all_including_self)

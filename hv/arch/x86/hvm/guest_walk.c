@@ -8,31 +8,39 @@
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
+#include <tern/page_ref.h>
 
 #define PTE_P (1ULL << 0)
 #define PTE_RW (1ULL << 1)
 #define PTE_PS (1ULL << 7)
 
-/* One guest-physical frame as a Tern pointer, if the domain may access it that way. */
-static void *gpa_frame(struct domain *d, uint64_t gpa, bool write)
+/*
+ * The frame at gpa, referenced for the caller (put_page when done), if the domain may access
+ * it that way; NULL otherwise. The reference keeps the frame from being freed and reused
+ * while Tern copies, even if another vCPU gives it back meanwhile.
+ */
+static struct page_info *gpa_frame(struct domain *d, uint64_t gpa, bool write)
 {
-    mfn_t mfn;
-    enum p2m_type t = p2m_lookup(d, gpa >> PAGE_SHIFT, &mfn);
+    enum p2m_type t;
+    struct page_info *pg = p2m_get_page(d, gpa >> PAGE_SHIFT, &t);
 
+    if (!pg)
+        return NULL;
     switch (t) {
     case p2m_ram_rw:
     case p2m_grant_rw:
     case p2m_xen_shared:
-        break;
+        return pg;
     case p2m_ram_ro:
     case p2m_grant_ro:
-        if (write)
-            return NULL;
+        if (!write)
+            return pg;
         break;
     default:
-        return NULL;
+        break;
     }
-    return maddr_to_virt(mfn << PAGE_SHIFT);
+    put_page(pg);
+    return NULL;
 }
 
 static int gpa_copy(struct domain *d, uint64_t gpa, void *buf, size_t len, int dir)
@@ -40,16 +48,17 @@ static int gpa_copy(struct domain *d, uint64_t gpa, void *buf, size_t len, int d
     /* dir: 0 read into buf, 1 write from buf, 2 zero */
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-        uint8_t *frame = gpa_frame(d, gpa, dir != 0);
-        if (!frame)
+        struct page_info *pg = gpa_frame(d, gpa, dir != 0);
+        if (!pg)
             return -EFAULT;
-        uint8_t *p = frame + (gpa & (PAGE_SIZE - 1));
+        uint8_t *p = (uint8_t *)page_to_virt(pg) + (gpa & (PAGE_SIZE - 1));
         if (dir == 0)
             memcpy(buf, p, chunk);
         else if (dir == 1)
             memcpy(p, buf, chunk);
         else
             memset(p, 0, chunk);
+        put_page(pg);
         if (buf)
             buf = (uint8_t *)buf + chunk;
         gpa += chunk;

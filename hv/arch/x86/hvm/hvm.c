@@ -22,6 +22,7 @@
 #include "vlapic.h"
 
 const struct hvm_function_table *hvm_funcs;
+struct hvm_cpu_guest hvm_cpu_guest[NR_CPUS];
 static bool cpu_has_xsave;
 static uint64_t host_xcr0_mask; /* components the CPU supports */
 static size_t fpu_area_size;
@@ -85,14 +86,31 @@ int hvm_vcpu_fpu_init(struct vcpu *v)
 
 void hvm_vcpu_fpu_destroy(struct vcpu *v)
 {
+    /* hvm_vcpu_descheduled() gave every pCPU's registers back before v left its pCPU. */
     for (unsigned int c = 0; c < NR_CPUS; c++)
-        if (fpu_owner[c] == v)
-            fpu_owner[c] = NULL;
+        if (__atomic_load_n(&fpu_owner[c], __ATOMIC_ACQUIRE) == v)
+            printk(XENLOG_ERR "d%u v%u: FPU still loaded on CPU %u at teardown\n",
+                   v->domain->domain_id, v->vcpu_id, c);
     xfree(v->arch.fpu_area);
     v->arch.fpu_area = NULL;
 }
 
-/* Give this pCPU's FPU/SIMD registers to v, saving the previous vCPU's. */
+static void fpu_save(struct vcpu *v)
+{
+    if (cpu_has_xsave) {
+        xsetbv0(host_xcr0_mask);
+        asm volatile("xsave64 (%0)" ::"r"(v->arch.fpu_area), "a"((uint32_t)~0u),
+                     "d"((uint32_t)~0u) : "memory");
+    } else {
+        asm volatile("fxsave64 (%0)" ::"r"(v->arch.fpu_area) : "memory");
+    }
+}
+
+/*
+ * Give this pCPU's FPU/SIMD registers to v. They stay loaded across v's exits and are saved
+ * when v leaves the pCPU (hvm_vcpu_descheduled), so no other pCPU ever writes a vCPU's save
+ * area and teardown cannot race a save.
+ */
 static void fpu_switch(struct vcpu *v)
 {
     unsigned int cpu = smp_processor_id();
@@ -100,20 +118,27 @@ static void fpu_switch(struct vcpu *v)
 
     if (old == v)
         return;
+    if (old)
+        fpu_save(old); /* not expected: the previous vCPU saved at its deschedule */
     if (cpu_has_xsave) {
         xsetbv0(host_xcr0_mask);
-        if (old)
-            asm volatile("xsave64 (%0)" ::"r"(old->arch.fpu_area), "a"((uint32_t)~0u),
-                         "d"((uint32_t)~0u) : "memory");
         asm volatile("xrstor64 (%0)" ::"r"(v->arch.fpu_area), "a"((uint32_t)~0u),
                      "d"((uint32_t)~0u) : "memory");
         xsetbv0(v->arch.guest_xcr0);
     } else {
-        if (old)
-            asm volatile("fxsave64 (%0)" ::"r"(old->arch.fpu_area) : "memory");
         asm volatile("fxrstor64 (%0)" ::"r"(v->arch.fpu_area) : "memory");
     }
-    fpu_owner[cpu] = v;
+    __atomic_store_n(&fpu_owner[cpu], v, __ATOMIC_RELEASE);
+}
+
+void hvm_vcpu_descheduled(struct vcpu *v)
+{
+    unsigned int cpu = smp_processor_id();
+
+    if (fpu_owner[cpu] != v)
+        return;
+    fpu_save(v);
+    __atomic_store_n(&fpu_owner[cpu], NULL, __ATOMIC_RELEASE);
 }
 
 bool hvm_set_xcr0(struct vcpu *v, uint64_t val)
@@ -309,6 +334,12 @@ bool hvm_vcpu_has_work_hook(struct vcpu *v)
            hvm_vlapic_has_pending(v);
 }
 
+void hvm_vcpu_send_nmi(struct vcpu *v)
+{
+    vlapic_send_nmi(v);
+    vcpu_kick(v);
+}
+
 void hvm_hlt(struct vcpu *v)
 {
     /* Interrupts disabled and nothing pending would sleep forever; Xen treats that as an
@@ -321,7 +352,10 @@ void hvm_prepare_entry(struct vcpu *v)
 {
     uint8_t vec = callback_vector(v->domain);
     unsigned int cpu = smp_processor_id();
+    uint8_t sipi;
 
+    if (vlapic_take_sipi(v, &sipi))
+        hvm_funcs->set_sipi_state(v, sipi);
     fpu_switch(v);
     /* An NMI IPI: only when no other event is being (re)delivered at this entry. */
     if (!hvm_funcs->event_pending(v) && vlapic_take_nmi(v))
@@ -342,17 +376,22 @@ void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
 {
     mfn_t mfn;
     enum p2m_type t;
+    bool write = error_code & 2;
 
     if (hvm_vlapic_mmio(v, gpa, error_code))
         return;
     t = p2m_lookup(v->domain, gpa >> PAGE_SHIFT, &mfn);
+    /* Another vCPU changed the mapping between the fault and now (populated the gfn, say):
+     * the access is allowed as things stand, so the guest just retries it. */
+    if (t == p2m_ram_rw || t == p2m_grant_rw || t == p2m_xen_shared ||
+        (!write && (t == p2m_ram_ro || t == p2m_grant_ro)))
+        return;
     if ((t == p2m_invalid || t == p2m_ram_ro || t == p2m_grant_ro) &&
         hvm_emulate_unbacked_access(v, gpa, error_code, t != p2m_invalid))
         return;
     printk(XENLOG_WARNING "d%u v%u: access to guest-physical %#llx that is not its memory "
                           "(%s, %s)\n",
            v->domain->domain_id, v->vcpu_id, (unsigned long long)gpa,
-           error_code & 2 ? "write" : "read",
-           error_code & 1 ? "protection" : "not present");
+           write ? "write" : "read", error_code & 1 ? "protection" : "not present");
     domain_crash(v->domain, "access to guest-physical memory it does not own");
 }

@@ -41,15 +41,40 @@ static void fill(struct vcpu_time_info *t, uint64_t tsc, s_time_t now)
     t->version++;
 }
 
+/*
+ * The copy at VCPUOP_register_vcpu_time_memory_area (Linux's vDSO clock), with the same
+ * version protocol: an odd version first, then the fields, then the even version. Only into
+ * the current vCPU's own address space: its page tables are the ones loaded.
+ */
+static void publish_time_area(struct vcpu *v, const struct vcpu_time_info *t)
+{
+    struct vcpu_time_info u = *t;
+    uint64_t gva = v->time_area_gva;
+
+    if (!gva || v != current)
+        return;
+    u.version |= 1;
+    if (copy_to_guest_vcpu(v, gva, &u.version, sizeof(u.version)))
+        return;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    copy_to_guest_vcpu(v, gva, &u, sizeof(u));
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    u.version++;
+    copy_to_guest_vcpu(v, gva, &u.version, sizeof(u.version));
+}
+
 void pvclock_update(struct vcpu *v)
 {
+    struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
+
     if (!scale_mul)
         compute_scale();
-    if (!v->vcpu_info)
+    if (!vi)
         return;
     /* A matching pair: the TSC and the system time derived from that same TSC value. */
     uint64_t tsc = rdtsc_ordered();
-    fill(&v->vcpu_info->time, tsc, tsc_to_stime(tsc));
+    fill(&vi->time, tsc, tsc_to_stime(tsc));
+    publish_time_area(v, &vi->time);
 }
 
 void pvclock_init_wallclock(struct domain *d)

@@ -140,6 +140,7 @@ struct vlapic {
     int offered; /* vector put in V_IRQ for the current entry, -1: none */
     bool nmi_pending;
     bool wait_sipi; /* after INIT (or power-up for APs): a SIPI starts the vCPU */
+    int sipi_vector; /* a SIPI accepted, applied by the vCPU at its next entry; -1: none */
 };
 
 /* ---- 256-bit vector maps ---- */
@@ -339,6 +340,7 @@ static void reset_regs(struct vlapic *vl)
     timer_disarm(vl);
     vl->offered = -1;
     vl->nmi_pending = false;
+    vl->sipi_vector = -1;
 }
 
 int vlapic_init(struct vcpu *v)
@@ -403,31 +405,49 @@ static bool icr_targets(struct vcpu *src, struct vcpu *t, unsigned int shorthand
 }
 
 /*
- * SIPI: only a vCPU waiting for it (INIT'd, and off every pCPU) starts, in real mode at
- * vector << 12 (SDM 8.4 and 10.6.1); others ignore it, as Linux's second SIPI expects.
- * The wait happens without any lock; the checks are then made again under the target's lock.
+ * SIPI: only a vCPU waiting for it (INIT'd) starts, in real mode at vector << 12 (SDM 8.4 and
+ * 10.6.1); others ignore it, as Linux's second SIPI expects. Nobody waits for the target to
+ * leave its pCPU: the start state is loaded by the target itself, at its next entry
+ * (vlapic_take_sipi), so the sender never spins on another vCPU and never writes a control
+ * block that may be in use.
  */
 static void start_vcpu(struct vcpu *t, uint8_t vector)
 {
     struct vlapic *tl = t->arch.vlapic;
+    struct domain *d = t->domain;
     unsigned long flags;
     bool start;
 
-    /* Only a vCPU waiting for a SIPI is waited for: a running one (the target of Linux's
-     * second SIPI, already started by the first) would never leave its CPU. */
-    if (!tl->wait_sipi || !(t->pause_flags & VPF_down))
-        return;
-    vcpu_sleep_sync(t);
+    spin_lock(&d->lock); /* is_initialised, against VCPUOP_initialise */
     spin_lock_irqsave(&tl->lock, flags);
-    start = tl->wait_sipi && (t->pause_flags & VPF_down) && !t->is_running;
+    start = tl->wait_sipi && (t->pause_flags & VPF_down);
     if (start) {
         tl->wait_sipi = false;
-        hvm_funcs->set_sipi_state(t, vector);
+        tl->sipi_vector = vector;
         t->is_initialised = true;
     }
     spin_unlock_irqrestore(&tl->lock, flags);
+    spin_unlock(&d->lock);
     if (start)
         vcpu_pause_flags_clear(t, VPF_down);
+}
+
+bool vlapic_take_sipi(struct vcpu *v, uint8_t *vector)
+{
+    struct vlapic *vl = v->arch.vlapic;
+    unsigned long flags;
+    bool taken = false;
+
+    if (!vl || __atomic_load_n(&vl->sipi_vector, __ATOMIC_RELAXED) < 0)
+        return false;
+    spin_lock_irqsave(&vl->lock, flags);
+    if (vl->sipi_vector >= 0) {
+        *vector = (uint8_t)vl->sipi_vector;
+        vl->sipi_vector = -1;
+        taken = true;
+    }
+    spin_unlock_irqrestore(&vl->lock, flags);
+    return taken;
 }
 
 static void deliver_ipi(struct vcpu *src, struct vcpu *t, unsigned int mode, uint8_t vector)
@@ -822,6 +842,18 @@ void vlapic_after_exit(struct vcpu *v, bool still_pending)
         vec_clear(vl->irr, vec);
         vec_set(vl->isr, vec);
     }
+    spin_unlock_irqrestore(&vl->lock, flags);
+}
+
+void vlapic_send_nmi(struct vcpu *v)
+{
+    struct vlapic *vl = v->arch.vlapic;
+    unsigned long flags;
+
+    if (!vl)
+        return;
+    spin_lock_irqsave(&vl->lock, flags);
+    vl->nmi_pending = true;
     spin_unlock_irqrestore(&vl->lock, flags);
 }
 

@@ -45,5 +45,10 @@ void vlapic_after_exit(struct vcpu *v, bool still_pending);
  * for hvm_vlapic_has_pending(), so HLT does not sleep on it.
  */
 bool vlapic_take_nmi(struct vcpu *v);
+/* A SIPI was accepted for v: true once, with the vector whose real-mode start state v
+ * must load before this entry (its own pCPU does it; see start_vcpu in vlapic.c). */
+bool vlapic_take_sipi(struct vcpu *v, uint8_t *vector);
+/* Make an NMI pending for v (VCPUOP_send_nmi); the caller kicks v. */
+void vlapic_send_nmi(struct vcpu *v);
 
 #endif

@@ -4,8 +4,8 @@
  * VMRUN switches only part of the state: the host's FS/GS/TR/LDTR, syscall MSRs and
  * KernelGSBase (Tern's GS base points at per-CPU data) are saved and restored around it with
  * VMSAVE/VMLOAD on a per-CPU host VMCB (AMD APM vol. 2, 15.5.2 "VMSAVE and VMLOAD").
- * Entered with GIF set; runs VMRUN with GIF clear so that a host interrupt arriving in the
- * guest causes #VMEXIT(INTR) and is taken by Tern after STGI.
+ * Called with GIF clear (svm_run does CLGI before and STGI after), so that a host interrupt
+ * arriving in the guest causes #VMEXIT(INTR) and is taken by Tern after STGI.
  */
 #define G_RBX 0
 #define G_RCX 8
@@ -36,7 +36,6 @@ svm_vmrun:
         push    %rdx                    /* host VMCB */
         mov     %rsi, %r15              /* guest VMCB */
 
-        clgi
         mov     %rdx, %rax
         vmsave  %rax
         mov     %r15, %rax
@@ -79,7 +78,6 @@ svm_vmrun:
         pop     %rax                    /* host VMCB */
         vmload  %rax
         add     $8, %rsp
-        stgi                            /* pending host interrupts are taken here */
 
         pop     %r15
         pop     %r14

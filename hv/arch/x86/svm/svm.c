@@ -26,8 +26,18 @@ static uint8_t *iopm;  /* 12 KiB */
 static uint8_t *msrpm; /* 8 KiB */
 static paddr_t iopm_pa, msrpm_pa;
 static uint32_t nr_asids;
-static unsigned int next_asid = 1;
 static paddr_t host_vmcb_pa[NR_CPUS];
+
+/*
+ * ASIDs are handed out per pCPU (AMD APM vol. 2, 15.16): a vCPU's ASID is valid on the pCPU
+ * that gave it, for that pCPU's current generation. When a pCPU runs out, it starts a new
+ * generation with a flush of every ASID, so a number is never reused while an older holder's
+ * translations could still be cached. Touched only by the owning pCPU, with GIF clear.
+ */
+static struct {
+    uint64_t generation; /* 0 until the first entry on this pCPU */
+    uint32_t next;
+} asid_pool[NR_CPUS];
 
 static void *alloc_contig(unsigned int order, paddr_t *pa)
 {
@@ -116,9 +126,7 @@ static int svm_vcpu_initialise(struct vcpu *v)
     vmcb->g_pat = 0x0007040600070406ULL; /* the architectural reset value */
     vmcb->tsc_offset = v->domain->arch.tsc_offset;
 
-    v->arch.asid = __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (nr_asids - 1) + 1;
-    vmcb->guest_asid = v->arch.asid;
-    vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+    v->arch.asid_generation = 0; /* none yet: the first entry takes one */
     return 0;
 }
 
@@ -144,6 +152,7 @@ static void reset_state(struct vcpu *v, uint64_t cr0, uint64_t rip)
     vmcb->dr6 = 0xffff0ff0;
     vmcb->dr7 = 0x400;
     vmcb->rflags = 0x2;
+    vmcb->eventinj = 0; /* nothing from before the reset is delivered after it */
     vmcb->rip = rip;
     vmcb->rsp = 0;
     vmcb->rax = 0;
@@ -352,24 +361,62 @@ uint64_t hvm_vcpu_cs_base(struct vcpu *v)
     return ((struct vmcb *)v->arch.vmcb)->cs.base;
 }
 
+static inline void clgi(void)
+{
+    asm volatile("clgi" ::: "memory");
+}
+
+static inline void stgi(void)
+{
+    asm volatile("stgi" ::: "memory");
+}
+
+/* A fresh ASID for v from this pCPU's pool; a new generation flushes the pCPU's TLB. */
+static void asid_renew(struct vcpu *v, struct vmcb *vmcb, unsigned int cpu)
+{
+    if (!asid_pool[cpu].generation || asid_pool[cpu].next >= nr_asids) {
+        asid_pool[cpu].generation++;
+        asid_pool[cpu].next = 1; /* ASID 0 is the host's */
+        vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+    }
+    v->arch.asid = asid_pool[cpu].next++;
+    v->arch.asid_generation = asid_pool[cpu].generation;
+    vmcb->guest_asid = v->arch.asid;
+}
+
 static void svm_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct domain *d = v->domain;
     unsigned int cpu = smp_processor_id();
+    uint32_t gen;
 
-    /* A vCPU that moved, or whose p2m lost mappings, must not use stale translations. */
-    if (v->arch.last_cpu != (int)cpu || v->arch.p2m_generation_seen != d->arch.p2m_generation ||
-        v->arch.flush_tlb) {
-        vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+    /*
+     * From here to the exit, interrupts stay pending (GIF clear): an event raised for v while
+     * its entry is prepared, or a TLB shootdown that sees this pCPU in guest mode for d, sends
+     * an interrupt, which makes VMRUN exit at once instead of being lost before the entry.
+     * Announcing guest mode before reading the p2m generation (both sequentially consistent)
+     * means a shootdown either sees us here or we see its generation (p2m_flush_sync).
+     */
+    clgi();
+    hvm_prepare_entry(v);
+    __atomic_store_n(&hvm_cpu_guest[cpu].dom, d, __ATOMIC_SEQ_CST);
+    gen = __atomic_load_n(&d->arch.p2m_generation, __ATOMIC_SEQ_CST);
+    /* Stale translations may be tagged with v's ASID after a move, a p2m change or a request:
+     * a new ASID leaves them behind. */
+    if (v->arch.last_cpu != (int)cpu || v->arch.p2m_generation_seen != gen ||
+        v->arch.flush_tlb || v->arch.asid_generation != asid_pool[cpu].generation) {
+        asid_renew(v, vmcb, cpu);
         v->arch.last_cpu = cpu;
-        v->arch.p2m_generation_seen = d->arch.p2m_generation;
+        v->arch.p2m_generation_seen = gen;
         v->arch.flush_tlb = false;
     }
-    hvm_prepare_entry(v);
 
     svm_vmrun(&v->arch.gprs, v->arch.vmcb_pa, host_vmcb_pa[cpu]);
-    __atomic_add_fetch(&v->arch.vmexit_seq, 1, __ATOMIC_SEQ_CST);
+
+    __atomic_store_n(&hvm_cpu_guest[cpu].dom, NULL, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&hvm_cpu_guest[cpu].exits, 1, __ATOMIC_RELEASE);
+    stgi(); /* pending host interrupts are taken here */
     vmcb->tlb_control = TLB_CONTROL_NONE;
     vlapic_after_exit(v, vmcb->vintr & V_IRQ); /* was the offered vector taken? */
     svm_handle_exit(v, rdtsc());

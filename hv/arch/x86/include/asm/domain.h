@@ -19,7 +19,7 @@ struct arch_domain {
     uint64_t *p2m_root;          /* Tern's pointer to the top-level nested page table */
     paddr_t p2m_root_pa;
     uint64_t p2m_table_pages;    /* page-table pages in use */
-    volatile uint32_t p2m_generation; /* bumped when mappings are removed: TLBs to flush */
+    uint32_t p2m_generation;     /* bumped when access is removed: TLB tags to renew */
     uint64_t max_gfn;            /* highest gfn the guest may have mapped + 1 */
     /* the hypercall page (MSR 0x40000000) */
     uint64_t hypercall_page_gfn;
@@ -35,8 +35,11 @@ struct arch_vcpu {
     struct guest_gprs gprs;
     void *vmcb;                  /* vendor control block (SVM: struct vmcb) */
     paddr_t vmcb_pa;
+    /* TLB tag: an ASID of the pCPU it last ran on, valid while that pCPU's ASID generation
+     * is asid_generation (svm.c); a move, a p2m flush or flush_tlb takes a fresh one. */
     unsigned int asid;
-    int last_cpu;                /* pCPU of the last VMRUN (-1: never): a move flushes the TLB */
+    uint64_t asid_generation;
+    int last_cpu;                /* pCPU of the last VMRUN (-1: never) */
     uint32_t p2m_generation_seen;
     bool flush_tlb;
     uint64_t guest_xcr0;
@@ -46,7 +49,6 @@ struct arch_vcpu {
     unsigned int insn_len;
     /* Exit statistics, by exit code class (arch/x86/hvm/stats.c) */
     uint64_t nr_exits;
-    volatile uint64_t vmexit_seq; /* bumped as soon as the CPU is back from the guest */
     struct vlapic *vlapic;       /* the emulated local APIC (issue 4) */
     /* What the guest saw as the reason of its crash, for the log. */
     uint64_t crash_exit_code;

@@ -62,15 +62,32 @@ void hvm_portio(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint3
 /* VMMCALL/VMCALL: false when the hypercall asked to be re-executed. */
 bool hvm_hypercall(struct vcpu *v);
 void hvm_hlt(struct vcpu *v);
+/* VCPUOP_send_nmi: an NMI for v at its next entry. */
+void hvm_vcpu_send_nmi(struct vcpu *v);
 /* XSETBV of XCR0: false for a value the CPU or the rules of XCR0 refuse (the caller #GPs). */
 bool hvm_set_xcr0(struct vcpu *v, uint64_t val);
 /* A guest access to a guest-physical address its p2m does not map (or maps read-only). */
 void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code);
 /* Before each guest entry: deliver a pending event-channel upcall or LAPIC interrupt. */
 void hvm_prepare_entry(struct vcpu *v);
+/* v is leaving this pCPU (the scheduler, before it clears is_running): save what only this
+ * pCPU holds of v (FPU/SIMD registers). */
+void hvm_vcpu_descheduled(struct vcpu *v);
 /* Exit statistics */
 void hvm_count_exit(struct vcpu *v, unsigned int reason, uint64_t tsc_spent);
 
 #define HVM_GPR(v, name) ((v)->arch.gprs.name)
+
+/*
+ * Guest mode, per pCPU, for TLB shootdowns (mm/p2m-npt.c): dom names the domain whose vCPU
+ * this pCPU runs in guest mode. The vendor's run() sets it with interrupts held off before
+ * it picks the vCPU's TLB tag from the p2m generation, and clears it (and counts the exit)
+ * after the VM exit, before interrupts are taken again.
+ */
+struct hvm_cpu_guest {
+    struct domain *dom;
+    uint64_t exits;
+};
+extern struct hvm_cpu_guest hvm_cpu_guest[];
 
 #endif
