@@ -185,15 +185,62 @@ void runtime_console_unlock(void)
         __atomic_store_n(&console_owner, -1, __ATOMIC_RELEASE);
 }
 
+/*
+ * Where printk output goes: console_io where the hypervisor allows it (Xen's debug builds,
+ * or a privileged domain), else the PV console ring (a domU on Xen's release build or Tern),
+ * else port 0xE9 (also when Xen is absent: QEMU's debug console).
+ */
+enum out_path { OUT_UNKNOWN, OUT_CONSOLE_IO, OUT_RING, OUT_PORT };
+static enum out_path out_path;
+static struct xencons_ring out_ring;
+
+static void port_write(const char *s, size_t len)
+{
+    while (len--)
+        outb(0xe9, (uint8_t)*s++);
+}
+
+/* The whole of s into the ring; false if the backend stopped consuming for 5 seconds. */
+static bool ring_write(const char *s, size_t len)
+{
+    uint64_t spins = 0;
+
+    while (len) {
+        size_t n = xencons_ring_write(&out_ring, s, len);
+        s += n;
+        len -= n;
+        if (n) {
+            spins = 0;
+            continue;
+        }
+        /* Full: the backend drains at its own pace. pvclock may not be set up yet, so count
+         * yields rather than time (each is at least one exit). */
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        if (++spins > 2000000)
+            return false;
+    }
+    return true;
+}
+
 void console_write(const char *s, size_t len)
 {
     if (!xen_cpuid_base) {
-        /* Not on Xen (e.g. QEMU booting the ELF directly): QEMU's debug console. */
-        while (len--)
-            outb(0xe9, (uint8_t)*s++);
+        port_write(s, len);
         return;
     }
-    while (len) {
+    if (out_path == OUT_UNKNOWN) {
+        if (HYPERVISOR_console_io(CONSOLEIO_write, 0, s) == 0)
+            out_path = OUT_CONSOLE_IO;
+        else if (xencons_ring_init(&out_ring) == 0)
+            out_path = OUT_RING;
+        else
+            out_path = OUT_PORT;
+    }
+    if (out_path == OUT_RING && !ring_write(s, len))
+        out_path = OUT_PORT;
+    if (out_path == OUT_PORT)
+        port_write(s, len);
+    while (out_path == OUT_CONSOLE_IO && len) {
         unsigned int n = len > 1024 ? 1024 : (unsigned int)len;
 
         HYPERVISOR_console_io(CONSOLEIO_write, n, s);

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* printk: log levels, the per-line CPU prefix, the serial console and the log ring buffer. */
+/*
+ * printk: log levels, the per-line CPU prefix, the serial console and the log ring buffer.
+ * Text goes into the log ring and a transmit buffer under the console lock (quick, interrupts
+ * off); the UART is written from the transmit buffer outside that lock, with interrupts as the
+ * caller has them, so slow serial output never holds a lock or keeps interrupts off for long
+ * (console_flush). Fatal paths switch to synchronous output.
+ */
 #include <asm/percpu.h>
 #include <tern/console.h>
 #include <tern/lib.h>
@@ -7,8 +13,16 @@
 #include <tern/spinlock.h>
 
 #define CONRING_SIZE (64 * 1024) /* power of two */
+#define TXBUF_SIZE (32 * 1024)   /* power of two */
+#define TX_GUEST_LIMIT (TXBUF_SIZE * 3 / 4) /* guests never fill the last quarter */
+#define TX_IRQS_OFF_CHUNK 256    /* most bytes written per flush with interrupts off */
 
 static char conring[CONRING_SIZE];
+static char txbuf[TXBUF_SIZE];
+static uint64_t tx_prod, tx_cons; /* under console_lock */
+static uint64_t tx_dropped;       /* guest bytes dropped while the buffer was full */
+static DEFINE_SPINLOCK(tx_lock);  /* one CPU writes the UART at a time */
+static bool tx_sync;              /* fatal path: write the UART directly */
 static uint64_t conring_prod; /* total bytes ever written; the ring holds the last SIZE */
 static DEFINE_SPINLOCK(console_lock);
 static bool at_line_start = true;
@@ -37,20 +51,89 @@ static void ring_put(char c)
 
 static bool serial_enabled = true;
 
-static void emit(char c, bool to_serial)
+/* Under console_lock. Guest text never takes the last quarter of the buffer, so Tern's own
+ * messages still get through while a guest floods. */
+static void tx_put(char c, bool guest)
+{
+    uint64_t used = tx_prod - tx_cons;
+
+    if (tx_sync) {
+        serial_putc(c);
+        return;
+    }
+    if (used >= TXBUF_SIZE || (guest && used >= TX_GUEST_LIMIT)) {
+        tx_dropped += guest;
+        return;
+    }
+    txbuf[tx_prod++ & (TXBUF_SIZE - 1)] = c;
+}
+
+static void emit_to(char c, bool to_serial, bool guest)
 {
     ring_put(c);
     if (to_serial && serial_enabled) {
         if (c == '\n')
-            serial_putc('\r');
-        serial_putc(c);
+            tx_put('\r', guest);
+        tx_put(c, guest);
     }
+}
+
+static void emit(char c, bool to_serial)
+{
+    emit_to(c, to_serial, false);
 }
 
 static void emit_str(const char *s, bool to_serial)
 {
     while (*s)
         emit(*s++, to_serial);
+}
+
+/* Move transmit-buffer bytes to the UART; see the top of the file. With interrupts off, only a
+ * bounded amount is written here: the console poller writes the rest soon after. */
+void console_flush(void)
+{
+    size_t budget = local_irq_is_enabled() ? ~(size_t)0 : TX_IRQS_OFF_CHUNK;
+
+    while (budget && spin_trylock(&tx_lock)) {
+        for (;;) {
+            char chunk[64];
+            size_t n = 0;
+            unsigned long flags;
+
+            spin_lock_irqsave(&console_lock, flags);
+            while (n < sizeof(chunk) && n < budget && tx_cons != tx_prod)
+                chunk[n++] = txbuf[tx_cons++ & (TXBUF_SIZE - 1)];
+            spin_unlock_irqrestore(&console_lock, flags);
+            if (!n)
+                break;
+            for (size_t i = 0; i < n; i++)
+                serial_putc(chunk[i]);
+            budget -= n;
+            if (!budget)
+                break;
+        }
+        spin_unlock(&tx_lock);
+        /* Bytes added while we held tx_lock found it taken: take another look for them. */
+        if (__atomic_load_n(&tx_cons, __ATOMIC_ACQUIRE) ==
+            __atomic_load_n(&tx_prod, __ATOMIC_ACQUIRE))
+            break;
+    }
+}
+
+/* Say what a flood of guest output cost, once there is room again (console poller). */
+void console_report_drops(void)
+{
+    unsigned long flags;
+    uint64_t dropped;
+
+    spin_lock_irqsave(&console_lock, flags);
+    dropped = tx_dropped;
+    tx_dropped = 0;
+    spin_unlock_irqrestore(&console_lock, flags);
+    if (dropped)
+        printk(XENLOG_WARNING "console: %llu bytes of guest output dropped (serial line "
+               "too slow)\n", (unsigned long long)dropped);
 }
 
 void console_init_early(void)
@@ -95,6 +178,11 @@ void console_init_cmdline(void)
 void console_force_unlock(void)
 {
     spin_lock_init(&console_lock);
+    spin_lock_init(&tx_lock);
+    /* What is still buffered goes out first, then everything is written at once. */
+    while (tx_cons != tx_prod)
+        serial_putc(txbuf[tx_cons++ & (TXBUF_SIZE - 1)]);
+    tx_sync = true;
 }
 
 int vprintk(const char *fmt, va_list ap)
@@ -127,6 +215,7 @@ int vprintk(const char *fmt, va_list ap)
             at_line_start = true;
     }
     spin_unlock_irqrestore(&console_lock, flags);
+    console_flush();
     return n;
 }
 
@@ -149,13 +238,14 @@ void console_write_guest(const void *owner, const char *prefix, const char *text
     bool continuing = partial_owner == owner && !at_line_start;
     if (!continuing) {
         if (!at_line_start)
-            emit('\n', true);
-        emit_str(prefix, true);
+            emit_to('\n', true, true);
+        for (const char *p = prefix; *p; p++)
+            emit_to(*p, true, true);
     }
     for (size_t i = 0; i < len; i++)
-        emit(text[i], true);
+        emit_to(text[i], true, true);
     if (end_line) {
-        emit('\n', true);
+        emit_to('\n', true, true);
         at_line_start = true;
         partial_owner = NULL;
     } else {

@@ -24,12 +24,20 @@
 
 #define LINE_MAX_LEN 200
 #define POLL_PERIOD MILLISECS(20)
+/* What an unprivileged domain may print: a burst, then a steady rate (bytes per second).
+ * The console ring simply drains slower past it (the guest waits); port 0xE9 output is
+ * dropped. */
+#define OUT_BURST (32 * 1024)
+#define OUT_RATE (64 * 1024)
 
 struct domain_console {
-    spinlock_t lock; /* the line buffer */
+    spinlock_t lock; /* the line buffer and the output budget */
     char line[LINE_MAX_LEN + 1];
     size_t len;
     size_t shown; /* bytes of line already on the serial console (a prompt, say) */
+    unsigned int col; /* columns the guest's text takes on the current line */
+    uint64_t tokens; /* output budget left */
+    s_time_t refilled;
     uint64_t ring_gfn;
     struct page_info *ring_page; /* referenced while the console exists */
     evtchn_port_t port;
@@ -51,23 +59,71 @@ static struct domain_console *con_of(struct domain *d)
 static void flush_line(struct domain *d, struct domain_console *c, bool end_line)
 {
     char prefix[DOMAIN_NAME_LEN + 4];
-    snprintf(prefix, sizeof(prefix), "[%s] ", d->name);
+    size_t n = 0;
+
     if (!end_line && c->len == c->shown)
         return;
+    prefix[n++] = '[';
+    for (const char *p = d->name; *p && n < DOMAIN_NAME_LEN; p++)
+        prefix[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+    prefix[n++] = ']';
+    prefix[n++] = ' ';
+    prefix[n] = 0;
     console_write_guest(c, prefix, c->line + c->shown, c->len - c->shown, end_line);
     if (end_line)
-        c->len = c->shown = 0;
+        c->len = c->shown = c->col = 0;
     else
         c->shown = c->len;
 }
 
-void domain_console_write(struct domain *d, const char *buf, size_t len)
+/*
+ * Bytes an unprivileged guest may put on the operator's terminal (as Xen's release build
+ * keeps them to printable text): printable ASCII and tab; backspace only over the guest's own
+ * text on the line, never into the "[name] " prefix (so a guest cannot pass itself off as
+ * another); other control bytes and ESC sequences are dropped, bytes 0x80 and up become '?'.
+ * 0 means drop.
+ */
+static char filter(struct domain_console *c, char ch)
 {
-    struct domain_console *c = con_of(d);
-    unsigned long flags;
-    if (!c)
-        return;
-    spin_lock_irqsave(&c->lock, flags);
+    unsigned char u = (unsigned char)ch;
+
+    if (u >= 0x80) {
+        c->col++;
+        return '?';
+    }
+    if (u >= 0x20 && u < 0x7f) {
+        c->col++;
+        return ch;
+    }
+    if (ch == '\t') {
+        c->col = (c->col + 8) & ~7u;
+        return ch;
+    }
+    if (ch == '\b' && c->col) {
+        c->col--;
+        return ch;
+    }
+    return 0;
+}
+
+/* Take up to want bytes of the output budget. */
+static size_t take_budget(struct domain_console *c, size_t want)
+{
+    s_time_t now = NOW();
+    uint64_t refill = (uint64_t)(now - c->refilled) * OUT_RATE / SECONDS(1);
+
+    if (refill) {
+        c->tokens = MIN((uint64_t)OUT_BURST, c->tokens + refill);
+        c->refilled = now;
+    }
+    want = MIN(want, (size_t)c->tokens);
+    c->tokens -= want;
+    return want;
+}
+
+/* Add guest bytes to the line buffer (c->lock held). */
+static void add_text(struct domain *d, struct domain_console *c, const char *buf, size_t len)
+{
     for (size_t i = 0; i < len; i++) {
         char ch = buf[i];
         if (ch == '\n') {
@@ -76,15 +132,27 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
         }
         if (ch == '\r')
             continue;
-        /* Most control characters would let a guest drive the operator's terminal; tab,
-         * backspace and ESC (the shell's line editing) pass. */
-        if ((unsigned char)ch < 0x20 && ch != '\t' && ch != '\b' && ch != 0x1b)
-            ch = '?';
+        if (!d->is_privileged && !(ch = filter(c, ch)))
+            continue;
         c->line[c->len++] = ch;
         if (c->len == LINE_MAX_LEN)
             flush_line(d, c, true);
     }
+}
+
+void domain_console_write(struct domain *d, const char *buf, size_t len)
+{
+    struct domain_console *c = con_of(d);
+    unsigned long flags;
+    size_t allowed;
+
+    if (!c)
+        return;
+    spin_lock_irqsave(&c->lock, flags);
+    allowed = d->is_privileged ? len : take_budget(c, len);
+    add_text(d, c, buf, allowed);
     spin_unlock_irqrestore(&c->lock, flags);
+    console_flush(); /* the serial line is written with no lock held */
 }
 
 /* The ring frame is held by a reference taken at set-up: if the guest gives the frame back,
@@ -94,13 +162,15 @@ static struct xencons_interface *ring_of(struct domain *d, struct domain_console
     return c->ring_page ? page_to_virt(c->ring_page) : NULL;
 }
 
-/* Copy what the guest produced; its indices are guest-controlled and checked. */
-static void drain_ring(struct domain *d)
+/* Copy what the guest produced; its indices are guest-controlled and checked. Unless all,
+ * at most the domain's output budget is taken: the rest waits in the guest's ring. */
+static void drain_ring(struct domain *d, bool all)
 {
     struct domain_console *c = con_of(d);
     struct xencons_interface *r;
     char buf[XENCONS_OUT_SIZE];
-    size_t n = 0;
+    unsigned long flags;
+    size_t n = 0, want;
 
     if (!c || !(r = ring_of(d, c)))
         return;
@@ -114,18 +184,23 @@ static void drain_ring(struct domain *d)
         __atomic_store_n(&r->out_cons, prod, __ATOMIC_RELEASE);
         return;
     }
-    while (cons != prod)
+    spin_lock_irqsave(&c->lock, flags);
+    want = all || d->is_privileged ? prod - cons : take_budget(c, prod - cons);
+    while (n < want)
         buf[n++] = r->out[cons++ & (XENCONS_OUT_SIZE - 1)];
+    if (n)
+        add_text(d, c, buf, n);
+    spin_unlock_irqrestore(&c->lock, flags);
     if (!n)
         return;
     __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
-    domain_console_write(d, buf, n);
+    console_flush();
     evtchn_raise(d, c->port); /* room in the ring again */
 }
 
 static void ring_notify(struct domain *d, evtchn_port_t port, void *data)
 {
-    drain_ring(d);
+    drain_ring(d, false);
 }
 
 static bool deliver_input(struct domain *d, char ch)
@@ -150,6 +225,8 @@ int domain_console_init(struct domain *d, uint64_t ring_gfn)
     if (!c)
         return -ENOMEM;
     spin_lock_init(&c->lock);
+    c->tokens = OUT_BURST;
+    c->refilled = NOW();
     d->console = c;
     if (!ring_gfn)
         return 0;
@@ -178,9 +255,10 @@ void domain_console_destroy(struct domain *d)
     struct domain_console *c = con_of(d);
     if (!c)
         return;
-    drain_ring(d);
+    drain_ring(d, true); /* its last words, whatever the budget */
     if (c->len)
         flush_line(d, c, true);
+    console_flush();
     d->console = NULL;
     if (c->ring_page)
         put_page(c->ring_page);
@@ -257,7 +335,7 @@ static void drain_all(struct domain *d, void *arg)
     struct domain_console *c = con_of(d);
     unsigned long flags;
 
-    drain_ring(d);
+    drain_ring(d, false);
     /* An unfinished line (a shell prompt) is shown after at most one poll period. */
     if (c) {
         spin_lock_irqsave(&c->lock, flags);
@@ -280,11 +358,15 @@ void console_poll_work(void)
         dumped = true;
         handle_debug_key('r');
         handle_debug_key('e');
+        handle_debug_key('c');
+        handle_debug_key('t');
     }
     for (int i = 0; i < 64 && (ch = serial_getc()) >= 0; i++)
         handle_input_char((char)ch);
     /* Guests that write the ring without notifying still get their output shown. */
     for_each_domain(drain_all, NULL);
+    console_flush();
+    console_report_drops();
 }
 
 static void poll_fn(void *data)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Debug keys: domain list, VM-exit profile, memory, timers; typed with the focus on Tern. */
+#include <asm/traps.h>
 #include <tern/domain.h>
 #include <tern/keyhandler.h>
 #include <tern/lib.h>
@@ -7,6 +8,7 @@
 #include <tern/sched.h>
 #include <tern/stats.h>
 #include <tern/time.h>
+#include <tern/timer.h>
 #include <tern/xmalloc.h>
 
 static void dump_domain(struct domain *d, void *arg)
@@ -38,8 +40,11 @@ void handle_debug_key(char key)
 {
     switch (key) {
     case 'h':
-        printk("Debug keys: d domains, e VM-exit profile, m memory, r run queues, t time, "
-               "h help\n");
+        printk("Debug keys: c CPU states, d domains, e VM-exit profile, m memory, r run queues, "
+               "t time, h help\n");
+        break;
+    case 'c':
+        show_all_cpus();
         break;
     case 'd':
         printk("Domains:\n");
@@ -61,6 +66,7 @@ void handle_debug_key(char key)
     case 't':
         printk("System time %lld ns, TSC %llu kHz\n", (long long)NOW(),
                (unsigned long long)tsc_khz());
+        timer_dump();
         break;
     default:
         break;

@@ -105,6 +105,29 @@ void kill_timer(struct timer *t)
         cpu_relax();
 }
 
+void timer_dump(void)
+{
+    s_time_t now = NOW();
+
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        struct timer_queue *q = &queues[c];
+        unsigned long flags;
+        unsigned int n = 0;
+        s_time_t first = 0;
+
+        if (!q->head && !q->running)
+            continue;
+        spin_lock_irqsave(&q->lock, flags);
+        for (struct timer *t = q->head; t && n < 100000; t = t->next)
+            n++;
+        if (q->head)
+            first = q->head->expires - now;
+        spin_unlock_irqrestore(&q->lock, flags);
+        printk("  timer queue %u: %u timers, first in %lld us%s\n", c, n, (long long)first / 1000,
+               q->running ? ", a callback running" : "");
+    }
+}
+
 bool timer_is_active(const struct timer *t)
 {
     return t->active;

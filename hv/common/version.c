@@ -12,10 +12,13 @@
 
 static uint32_t feature_submap0(struct domain *d)
 {
-    /* What Xen 4.17 reports to a PVH/HVM guest: a translated physmap, the callback vector
-     * and a pvclock safe to use from HVM. */
-    uint32_t f = (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
-                 (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock);
+    /* What Xen 4.17 reports to a PVH/HVM guest (common/kernel.c): vNUMA node flags accepted
+     * by memory_op, a translated physmap that is not the machine's, the callback vector and
+     * a pvclock safe to use from HVM; no PIRQs for PVH. */
+    uint32_t f = (1u << XENFEAT_memory_op_vnode_supported) |
+                 (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
+                 (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock) |
+                 (1u << XENFEAT_not_direct_mapped);
     if (d->is_privileged)
         f |= 1u << XENFEAT_dom0;
     return f;
@@ -46,7 +49,8 @@ long do_xen_version(int cmd, uint64_t arg)
     case XENVER_capabilities: {
         xen_capabilities_info_t caps;
         memset(caps, 0, sizeof(caps));
-        strlcpy(caps, "hvm-3.0-x86_64 hvm-3.0-x86_32p", sizeof(caps));
+        /* The guest types Tern runs: 64-bit PVH/HVM only (no compat hypercall ABI). */
+        strlcpy(caps, "hvm-3.0-x86_64", sizeof(caps));
         return copy_to_guest(arg, caps, sizeof(caps)) ? -EFAULT : 0;
     }
     case XENVER_changeset: {

@@ -51,7 +51,7 @@ int xsm_hvm_param(struct domain *d, struct domain *target, bool write)
 
 int xsm_console_io(struct domain *d, int cmd)
 {
-    /* Like Xen debug builds: every domain may write to the console (the simplest debug
-     * channel); reading input is for the privileged domain (checked by console_io). */
-    return 0;
+    /* As Xen's release build (Debian's): only the privileged domain uses the hypervisor
+     * console; a domU's console is its ring (Xen's debug builds let domUs write too). */
+    return d->is_privileged ? 0 : -EPERM;
 }

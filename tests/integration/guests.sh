@@ -37,6 +37,7 @@ singles=()
 for cfg in "$G"/*.cfg; do
     case $(basename "$cfg") in
         evtchn-interdomain-*|gnttab-*) ;; # pairs, below
+        races-*|bystander*|hcfuzz*) ;;     # beside a bystander: races.sh, hcfuzz.sh
         *) singles+=("$cfg") ;;
     esac
 done

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* console_io(CONSOLEIO_write) of several lengths, and the PV console ring (pvh-abi.md §6). */
+/* console_io refused to a domU (Xen's release build), and the PV console ring (pvh-abi.md §6). */
 #include "lib.h"
 
 #include <public/io/console.h>
 
-const char test_title[] = "console_io writes and the PV console ring";
+const char test_title[] = "console_io refused to a domU, and the PV console ring";
 
 static char big[4096 + 1024];
 
@@ -22,40 +22,27 @@ static void fill_lines(char *buf, size_t len, const char *tag)
     }
 }
 
+/*
+ * Xen's release build (Debian's) refuses console_io to a domU before looking at anything else
+ * (XSM_PRIV in the dummy policy): -EPERM for writes of any length, bad buffers, reads and
+ * unknown sub-ops alike. A domU's console is its ring (below).
+ */
 static void check_console_io(void)
 {
-    static const char one[] = "\n";
     static const char line[] = "console: a short line through CONSOLEIO_write\n";
-    long rc;
 
-    /* Xen's guest_console_write() returns 0 for any count once it copied everything. */
-    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 0, line), 0, "CONSOLEIO_write of 0 bytes");
-    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 1, one), 0, "CONSOLEIO_write of 1 byte");
-    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, sizeof(line) - 1, line), 0,
-             "CONSOLEIO_write of %zu bytes", sizeof(line) - 1);
-    fill_lines(big, 4096, "4096-byte write");
-    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 4096, big), 0,
-             "CONSOLEIO_write of 4096 bytes");
+    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 0, line), -EPERM,
+             "CONSOLEIO_write of 0 bytes from a domU");
+    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, sizeof(line) - 1, line), -EPERM,
+             "CONSOLEIO_write of %zu bytes from a domU", sizeof(line) - 1);
     fill_lines(big, 4097, "4097-byte write");
-    big[4096] = '\n';
-    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 4097, big), 0,
-             "CONSOLEIO_write of 4097 bytes");
-
-    /* Buffers the hypervisor cannot read. */
-    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 16, (void *)0xdead0000000UL), -EFAULT,
-             "CONSOLEIO_write from unmapped address 0xdead0000000");
-    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 16, (void *)0xc0000000UL), -EFAULT,
-             "CONSOLEIO_write from 0xc0000000 (mapped by the guest, no RAM behind it)");
-
-    /* Reading the hypervisor console is privileged (XSM_PRIV): -EPERM for a domU. */
+    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 4097, big), -EPERM,
+             "CONSOLEIO_write of 4097 bytes from a domU");
+    check_rc(HYPERVISOR_console_io(CONSOLEIO_write, 16, (void *)0xdead0000000UL), -EPERM,
+             "CONSOLEIO_write from unmapped address 0xdead0000000 (XSM comes first)");
     check_rc(HYPERVISOR_console_io(CONSOLEIO_read, sizeof(big), big), -EPERM,
              "CONSOLEIO_read from a domU");
-
-    /* Xen checks XSM before the sub-op, so a domU sees -EPERM; -ENOSYS is also sane. */
-    rc = HYPERVISOR_console_io(2, 0, NULL);
-    check(rc == -EPERM || rc == -ENOSYS,
-          "console_io sub-op 2: expected -1 (EPERM) or -38 (ENOSYS), got %ld (%s)", rc,
-          errno_name(rc));
+    check_rc(HYPERVISOR_console_io(2, 0, NULL), -EPERM, "console_io sub-op 2 from a domU");
 }
 
 static bool in_ram(uint64_t addr)

@@ -9,6 +9,7 @@
 #include <tern/lib.h>
 #include <tern/smp.h>
 #include <tern/symbols.h>
+#include <tern/time.h>
 
 struct idt_gate {
     uint16_t offset_lo;
@@ -117,6 +118,64 @@ void show_registers(const struct cpu_user_regs *r)
            read_cr3(), read_cr4());
 }
 
+/*
+ * Where every CPU is, for a hung machine (debug key 'c', dump_after=): the asking CPU sends
+ * an NMI, which gets through even with interrupts off; the target only copies its RIP and
+ * frame-pointer chain here (no locks in NMI context) and the asker prints them.
+ */
+#define SNAP_FRAMES 12
+static struct {
+    volatile bool want, done;
+    uint64_t rip, rsp, rflags;
+    uint64_t frames[SNAP_FRAMES];
+} snaps[NR_CPUS];
+
+static void snapshot_self(const struct cpu_user_regs *r)
+{
+    unsigned int cpu = smp_processor_id();
+    uint64_t rbp = r->rbp;
+
+    snaps[cpu].rip = r->rip;
+    snaps[cpu].rsp = r->rsp;
+    snaps[cpu].rflags = r->rflags;
+    for (int i = 0; i < SNAP_FRAMES; i++) {
+        /* Only frames on the same stack, above the interrupted RSP. */
+        if ((rbp & 7) || rbp < r->rsp || rbp - r->rsp > STACK_SIZE) {
+            snaps[cpu].frames[i] = 0;
+            continue;
+        }
+        const uint64_t *frame = (const uint64_t *)rbp;
+        snaps[cpu].frames[i] = frame[1];
+        rbp = frame[0] > rbp ? frame[0] : 0;
+    }
+    __atomic_store_n(&snaps[cpu].done, true, __ATOMIC_RELEASE);
+}
+
+void show_all_cpus(void)
+{
+    unsigned int self = smp_processor_id();
+
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        if (c == self || !cpu_online(c))
+            continue;
+        snaps[c].done = false;
+        __atomic_store_n(&snaps[c].want, true, __ATOMIC_RELEASE);
+        apic_send_ipi(cpu_info_of[c]->apic_id, APIC_DM_NMI);
+        for (s_time_t end = NOW() + MILLISECS(200); !snaps[c].done && NOW() < end;)
+            cpu_relax();
+        if (!snaps[c].done) {
+            printk("CPU %u: no answer to the NMI\n", c);
+            continue;
+        }
+        printk("CPU %u: rsp %016llx rflags %08llx (interrupts %s), stack:\n", c,
+               (unsigned long long)snaps[c].rsp, (unsigned long long)snaps[c].rflags,
+               snaps[c].rflags & (1u << 9) ? "on" : "off");
+        print_symbol_line(snaps[c].rip);
+        for (int i = 0; i < SNAP_FRAMES && snaps[c].frames[i]; i++)
+            print_symbol_line(snaps[c].frames[i]);
+    }
+}
+
 /* An exception in Tern itself is a bug: report everything and stop this CPU for good. */
 void do_trap(struct cpu_user_regs *regs)
 {
@@ -126,6 +185,10 @@ void do_trap(struct cpu_user_regs *regs)
         if (smp_stopping()) /* another CPU is stopping the machine (panic, power-off) */
             for (;;)
                 halt();
+        if (__atomic_exchange_n(&snaps[smp_processor_id()].want, false, __ATOMIC_ACQ_REL)) {
+            snapshot_self(regs);
+            return;
+        }
         printk(XENLOG_WARNING "NMI received on CPU %u, ignored\n", smp_processor_id());
         return;
     }

@@ -324,8 +324,16 @@ void sched_dump(void)
 
 void sched_dump_vcpu(struct vcpu *v)
 {
+    s_time_t now = NOW();
     printk("  d%u v%u: cpu %u flags %#x %s%s runstate %u rip %#llx\n", v->domain->domain_id,
            v->vcpu_id, v->processor, v->pause_flags, v->is_running ? "running " : "",
            v->on_runqueue ? "queued " : "", v->runstate,
            (unsigned long long)hvm_funcs->get_reg(v, HVM_RIP));
+    printk("    timers on CPU %u: singleshot %s%lld us, poll %s%lld us, periodic %s%lld us\n",
+           v->singleshot_timer.cpu, timer_is_active(&v->singleshot_timer) ? "in " : "off ",
+           (long long)(v->singleshot_timer.expires - now) / 1000,
+           timer_is_active(&v->poll_timer) ? "in " : "off ",
+           (long long)(v->poll_timer.expires - now) / 1000,
+           timer_is_active(&v->periodic_timer) ? "in " : "off ",
+           (long long)(v->periodic_timer.expires - now) / 1000);
 }

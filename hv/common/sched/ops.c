@@ -38,7 +38,9 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
             return 0;
         }
     }
-    if (vcpu_has_pending_upcall(v)) {
+    /* As Xen's local_events_need_delivery(): only an upcall the guest can take now (its
+     * interrupts enabled) ends the poll; with them disabled it waits for its ports. */
+    if (hvm_local_events_need_delivery(v)) {
         vcpu_pause_flags_clear(v, VPF_polling);
         return 0;
     }
@@ -59,22 +61,23 @@ long do_sched_op(int cmd, uint64_t arg)
     case SCHEDOP_block:
         vcpu_block(v);
         return 0;
+    /* As Xen 4.17: any reason is taken, as a byte (the toolstack decides what an unknown
+     * one means); the first code recorded, by either op, is the one reported. */
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
         if (copy_from_guest(&s, arg, sizeof(s)))
             return -EFAULT;
-        if (s.reason > SHUTDOWN_MAX)
-            return -EINVAL;
-        domain_shutdown(d, (int)s.reason);
+        domain_shutdown(d, (uint8_t)s.reason);
         return 0;
     }
     case SCHEDOP_shutdown_code: {
         struct sched_shutdown s;
         if (copy_from_guest(&s, arg, sizeof(s)))
             return -EFAULT;
-        if (s.reason > SHUTDOWN_MAX)
-            return -EINVAL;
-        d->shutdown_code = (int)s.reason; /* reported if it dies without saying why */
+        spin_lock(&d->lock);
+        if (d->shutdown_code < 0)
+            d->shutdown_code = (uint8_t)s.reason;
+        spin_unlock(&d->lock);
         return 0;
     }
     case SCHEDOP_poll:
@@ -86,9 +89,9 @@ long do_sched_op(int cmd, uint64_t arg)
         struct domain *t = domain_get_by_id(r.domain_id); /* Xen looks the target up first */
         if (!t)
             return -ESRCH;
-        long rc = !d->is_privileged ? -EPERM : r.reason > SHUTDOWN_MAX ? -EINVAL : 0;
+        long rc = d->is_privileged ? 0 : -EPERM; /* XSM_DM_PRIV: no device models yet */
         if (!rc)
-            domain_shutdown(t, (int)r.reason);
+            domain_shutdown(t, (uint8_t)r.reason);
         domain_put(t);
         return rc;
     }

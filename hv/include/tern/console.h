@@ -13,8 +13,14 @@
 void console_init_early(void);
 /* After the command line: apply com1=, console=, loglvl=. */
 void console_init_cmdline(void);
-/* A fatal path may run with the console lock held by a dead CPU: take it over. */
+/* A fatal path may run with the console lock held by a dead CPU: take it over, write out
+ * what is buffered, and write synchronously from then on. */
 void console_force_unlock(void);
+/* Write buffered output to the serial line (printk and guest output do it themselves; the
+ * console poller calls it for what was left while interrupts were off). */
+void console_flush(void);
+/* Log how much guest output was dropped because the serial line could not keep up. */
+void console_report_drops(void);
 /* Copy up to len bytes of the ring buffer, oldest first, starting at offset *pos (0 = oldest).
  * Returns bytes copied; *pos advances. */
 size_t console_ring_read(char *buf, size_t len, size_t *pos);
@@ -22,7 +28,8 @@ size_t console_ring_size(void);
 /*
  * Guest console output, at any loglvl: prefix + text, ending the line or not. A later call
  * for the same owner continues an unfinished line without repeating the prefix, unless
- * something else was printed in between.
+ * something else was printed in between. The text is buffered: the caller calls
+ * console_flush() once it holds no lock.
  */
 void console_write_guest(const void *owner, const char *prefix, const char *text, size_t len,
                          bool end_line);

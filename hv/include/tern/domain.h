@@ -109,6 +109,7 @@ struct domain {
     uint64_t hvm_params[TERN_NR_HVM_PARAMS];
     uint32_t vm_assist;          /* VMASST_TYPE_* bits enabled */
     bool unknown_hypercall_logged;
+    bool compat_hypercall_logged;
     bool unbacked_access_logged;
 
     /* boot-time configuration, kept for on_reboot = "restart" (domain_build.c) */

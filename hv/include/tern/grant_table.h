@@ -7,13 +7,16 @@
  * Life cycle: grant_table_init(d) in domain_create() (1 frame, growing on demand up to the
  * limit), optionally grant_table_set_limits() from the domain's configuration, then
  * grant_table_destroy(d) in domain_destroy() once d's vCPUs no longer run and before d's RAM
- * is freed. grant_table_destroy() first drops the pins of the maps d holds on others, then
- * revokes every map that another domain still holds on d's grants (the entry is removed from
- * that domain's p2m; its handle stays allocated until it unmaps it), so when it returns no
- * other domain can reach d's RAM or grant frames through a grant.
+ * is released. grant_table_destroy() drops the pins of the maps d holds on others. Maps that
+ * other domains hold on d's grants are not revoked (as in Xen): each holds its frame by a
+ * reference in that domain's p2m, so the frame (and d, as a zombie) lives until it is
+ * unmapped; the unmap then finds d's table gone and just removes the entry.
+ *
+ * References (tern/page_ref.h): a pinned active entry holds one on its frame, each grant
+ * mapping's p2m entry another, each copy one on either side while it copies.
  *
  * Locking: the caller must not hold a p2m lock or the domain-list lock when calling any of
- * these (they take grant-table locks and then p2m locks).
+ * these (they take grant-table locks, then p2m and page locks).
  */
 #ifndef TERN_GRANT_TABLE_H
 #define TERN_GRANT_TABLE_H
@@ -49,8 +52,5 @@ unsigned int grant_table_nr_frames(struct domain *d);
 int gnttab_grant_access_builder(struct domain *d, grant_ref_t ref, domid_t grantee,
                                 uint64_t gfn, bool ro);
 
-/* Whether machine frame mfn of d is pinned by a grant map or copy right now: memory.c must
- * not free such a frame (ballooning it out) while another domain can reach it. */
-bool grant_table_frame_in_use(struct domain *d, mfn_t mfn);
 
 #endif

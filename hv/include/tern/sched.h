@@ -41,5 +41,7 @@ void sched_dump(void);
 void sched_dump_vcpu(struct vcpu *v);
 /* Has v an event or interrupt to take (arch)? Used to close the block/wake race. */
 bool hvm_vcpu_has_work_hook(struct vcpu *v);
+/* An event-channel upcall v would take right now: pending, and its interrupts enabled. */
+bool hvm_local_events_need_delivery(struct vcpu *v);
 
 #endif

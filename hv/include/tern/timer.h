@@ -27,6 +27,8 @@ void stop_timer(struct timer *t);
  * on another CPU when this returns. */
 void kill_timer(struct timer *t);
 bool timer_is_active(const struct timer *t);
+/* Each CPU's queue: how many timers, the first expiry (debug key 't'). */
+void timer_dump(void);
 
 /* The arch timer interrupt handler calls this on the CPU whose timer fired. */
 void timer_softirq(void);

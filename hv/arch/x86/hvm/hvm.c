@@ -334,6 +334,12 @@ bool hvm_vcpu_has_work_hook(struct vcpu *v)
            hvm_vlapic_has_pending(v);
 }
 
+bool hvm_local_events_need_delivery(struct vcpu *v)
+{
+    return callback_vector(v->domain) && vcpu_has_pending_upcall(v) &&
+           (hvm_funcs->get_reg(v, HVM_RFLAGS) & (1u << 9)); /* RFLAGS.IF */
+}
+
 void hvm_vcpu_send_nmi(struct vcpu *v)
 {
     vlapic_send_nmi(v);

@@ -4,6 +4,7 @@
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/hypercall.h>
+#include <tern/lib.h>
 #include "hvm_private.h"
 
 static bool in_64bit_mode(struct vcpu *v)
@@ -22,23 +23,28 @@ bool hvm_hypercall(struct vcpu *v)
         hvm_funcs->set_reg(v, HVM_RAX, (uint64_t)-EPERM);
         return true;
     }
-    if (in_64bit_mode(v)) {
-        nr = hvm_funcs->get_reg(v, HVM_RAX);
-        args[0] = g->rdi;
-        args[1] = g->rsi;
-        args[2] = g->rdx;
-        args[3] = g->r10;
-        args[4] = g->r8;
-        args[5] = g->r9;
-    } else {
-        nr = (uint32_t)hvm_funcs->get_reg(v, HVM_RAX);
-        args[0] = (uint32_t)g->rbx;
-        args[1] = (uint32_t)g->rcx;
-        args[2] = (uint32_t)g->rdx;
-        args[3] = (uint32_t)g->rsi;
-        args[4] = (uint32_t)g->rdi;
-        args[5] = (uint32_t)g->rbp;
+    /*
+     * Tern implements the 64-bit hypercall ABI only, and says so: XENVER_capabilities claims
+     * hvm-3.0-x86_64 alone. A call from 32-bit or 16-bit code (whose structures Xen would
+     * translate from its compat layouts) is refused rather than misread.
+     */
+    if (!in_64bit_mode(v)) {
+        if (!v->domain->compat_hypercall_logged) {
+            v->domain->compat_hypercall_logged = true;
+            printk(XENLOG_WARNING "d%u v%u: hypercall from %d-bit code: -ENOSYS (only the "
+                   "64-bit ABI is implemented; reported once)\n", v->domain->domain_id,
+                   v->vcpu_id, hvm_guest_mode(v));
+        }
+        hvm_funcs->set_reg(v, HVM_RAX, (uint64_t)-ENOSYS);
+        return true;
     }
+    nr = hvm_funcs->get_reg(v, HVM_RAX);
+    args[0] = g->rdi;
+    args[1] = g->rsi;
+    args[2] = g->rdx;
+    args[3] = g->r10;
+    args[4] = g->r8;
+    args[5] = g->r9;
     long ret = hypercall_dispatch(v, nr, args);
     if (ret == -ERESTART)
         return false; /* re-executed with the (possibly updated) arguments */
@@ -49,16 +55,10 @@ bool hvm_hypercall(struct vcpu *v)
 /* A preemptible operation records where to resume: the guest re-issues the call with these. */
 void hypercall_set_continuation_args(uint64_t a0, uint64_t a1, uint64_t a2)
 {
-    struct vcpu *v = current;
-    struct guest_gprs *g = &v->arch.gprs;
+    struct guest_gprs *g = &current->arch.gprs;
 
-    if (in_64bit_mode(v)) {
-        g->rdi = a0;
-        g->rsi = a1;
-        g->rdx = a2;
-    } else {
-        g->rbx = (uint32_t)a0;
-        g->rcx = (uint32_t)a1;
-        g->rdx = (uint32_t)a2;
-    }
+    /* Only 64-bit callers get this far (hvm_hypercall). */
+    g->rdi = a0;
+    g->rsi = a1;
+    g->rdx = a2;
 }

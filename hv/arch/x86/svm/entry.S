@@ -59,6 +59,8 @@ svm_vmrun:
         vmrun   %rax
 
         /* RAX is still the guest VMCB's address (RAX itself is saved in the VMCB). */
+        .globl svm_vmrun_resume
+svm_vmrun_resume:
         vmsave  %rax
         mov     8(%rsp), %rax           /* gprs */
         mov     %rbx, G_RBX(%rax)

@@ -4,6 +4,7 @@
 #include <asm/processor.h>
 #include <asm/vmcb.h>
 #include <tern/domain.h>
+#include <tern/lib.h>
 #include "../hvm/hvm_private.h"
 #include "../hvm/insn_decode.h"
 #include "svm.h"
@@ -110,10 +111,32 @@ void svm_inject_gp(struct vcpu *v)
     hvm_funcs->inject_exception(v, TRAP_GP, true, 0);
 }
 
+/*
+ * QEMU's emulated SVM with multi-threaded TCG has been seen (about once in two thousand
+ * domain restarts with timers firing across pCPUs) to store the host's own state in the guest
+ * save area right after a VM exit: RIP at the instruction after VMRUN, RAX the VMCB's own
+ * address, CR3 Tern's page tables. The guest's real state is gone then; running the host's as
+ * the guest would only fault somewhere confusing, so say what happened instead.
+ */
+extern const char svm_vmrun_resume[];
+
+static bool save_area_holds_host_state(struct vcpu *v, const struct vmcb *vmcb)
+{
+    return vmcb->rip == (uint64_t)svm_vmrun_resume && vmcb->rax == v->arch.vmcb_pa &&
+           vmcb->cr3 == read_cr3();
+}
+
 void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     uint64_t code = vmcb->exitcode;
+
+    if (save_area_holds_host_state(v, vmcb)) {
+        v->arch.crash_exit_code = code;
+        domain_crash(v->domain, "the emulated CPU stored host state in the guest's save area "
+                                "(a QEMU TCG SVM fault, see docs/testing.md)");
+        return;
+    }
 
     /* An event being delivered when the exit happened must be delivered again. */
     if (vmcb->exitintinfo & EVENT_VALID) {

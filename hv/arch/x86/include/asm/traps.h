@@ -25,5 +25,7 @@ void do_irq(struct cpu_user_regs *regs);
 /* Print the registers and a backtrace (used by fatal exceptions and panic()). */
 void show_registers(const struct cpu_user_regs *regs);
 void show_backtrace(uint64_t rbp, uint64_t rip);
+/* Print where every other CPU is (an NMI asks each for its RIP and call chain). */
+void show_all_cpus(void);
 
 #endif
