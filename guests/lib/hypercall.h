@@ -86,6 +86,18 @@ static inline long HYPERVISOR_sched_op(int cmd, void *arg)
     return hypercall2(__HYPERVISOR_sched_op, (uint64_t)(int64_t)cmd, HC_PTR(arg));
 }
 
+/*
+ * SCHEDOP_block entered with interrupts off and left with them on, like STI;HLT: the STI
+ * shadow covers the VMMCALL, so an upcall that becomes pending after the caller's last check
+ * cannot be taken (and consumed) before the block; the hypervisor then sees it pending with
+ * IF set and returns at once. "irq_enable(); HYPERVISOR_sched_op(SCHEDOP_block)" has that
+ * window and can sleep forever with the wake-up already handled.
+ */
+static inline long sched_block_irq_enable(void)
+{
+    return HYPERCALL_ASM("sti; vmmcall", __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0, 0);
+}
+
 static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
 {
     return hypercall2(__HYPERVISOR_event_channel_op, (uint64_t)(int64_t)cmd, HC_PTR(arg));

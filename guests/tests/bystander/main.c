@@ -46,8 +46,7 @@ void test_main(void)
 
         HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
         while (evtchn_count(port) == count) {
-            irq_enable();
-            HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+            sched_block_irq_enable();
             irq_disable();
         }
         now = now_ns();

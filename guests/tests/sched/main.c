@@ -32,12 +32,12 @@ static void check_block(void)
     while (evtchn_count(timer_port) == count && now_ns() < t0 + SEC(5)) {
         long rc;
 
-        irq_enable();
-        rc = HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        rc = sched_block_irq_enable();
         wakeups++;
         if (!check_rc(rc, 0, "SCHEDOP_block"))
             break;
         delay_ns(MS(1)); /* let a pending upcall in */
+        irq_disable();
     }
     t1 = now_ns();
     irq_disable();
