@@ -77,6 +77,22 @@ bool check_rc(long got, long want, const char *fmt, ...) __printf(3, 4);
 /* "EINVAL" for -22 (or 22); "0" style numbers for non-errors. */
 const char *errno_name(long rc);
 
+/* ---- Exceptions ---------------------------------------------------------------------- */
+
+/* The frame built by entry.S for an exception or interrupt, lowest address first. */
+struct cpu_regs {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+/* A test's own handler for exception vector (0-31): it may change the frame (RIP, RFLAGS,
+ * ...) and returns true when it handled the exception; false falls back to the runtime
+ * (expected-fault recovery, else the fatal report). NULL removes it. */
+typedef bool (*trap_handler_t)(struct cpu_regs *r);
+void trap_set_handler(unsigned int vector, trap_handler_t fn);
+
 /* ---- Output ---------------------------------------------------------------------------- */
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

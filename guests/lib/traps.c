@@ -2,13 +2,6 @@
 /* The IDT: fatal reports of unexpected exceptions, expected-fault recovery, the upcall. */
 #include "lib.h"
 
-/* The frame built by entry.S, lowest address first. */
-struct cpu_regs {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector, error_code;
-    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
-};
 
 struct idt_entry {
     uint16_t offset_lo;
@@ -27,6 +20,13 @@ extern const uint64_t trap_stubs[32];
 extern const uint64_t trap_stub_upcall, trap_stub_spurious;
 
 static struct idt_entry idt[256] __aligned(16);
+static trap_handler_t handlers[32];
+
+void trap_set_handler(unsigned int vector, trap_handler_t fn)
+{
+    if (vector < ARRAY_SIZE(handlers))
+        handlers[vector] = fn;
+}
 static struct {
     uint16_t limit;
     uint64_t base;
@@ -97,6 +97,8 @@ void do_trap(struct cpu_regs *r)
         evtchn_upcall();
         return;
     }
+    if (r->vector < 32 && handlers[r->vector] && handlers[r->vector](r))
+        return;
     if (r->vector < 32 && pc->recover_rip) {
         pc->fault_vector = (int64_t)r->vector;
         r->rip = pc->recover_rip;

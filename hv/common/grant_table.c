@@ -8,6 +8,7 @@
 #include <tern/guest_access.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
 #include <tern/page_ref.h>
@@ -91,13 +92,19 @@ static unsigned int nr_entries(const struct grant_table *gt)
     return gt->nr_frames * ENTRIES_PER_FRAME;
 }
 
+/*
+ * Callers have checked ref < nr_entries(gt); the clamp keeps a mispredicted check from
+ * reading beyond the table under speculation.
+ */
 static struct grant_entry_v1 *shared_entry(struct grant_table *gt, grant_ref_t ref)
 {
+    ref = array_index_nospec(ref, nr_entries(gt));
     return &gt->shared[ref / ENTRIES_PER_FRAME][ref % ENTRIES_PER_FRAME];
 }
 
 static struct active_grant *active_entry(struct grant_table *gt, grant_ref_t ref)
 {
+    ref = array_index_nospec(ref, nr_entries(gt));
     return &gt->active[ref / ENTRIES_PER_FRAME][ref % ENTRIES_PER_FRAME];
 }
 
@@ -327,7 +334,7 @@ static struct maptrack *maptrack_lookup(struct grant_table *gt, uint32_t h)
     struct maptrack *mt;
     if (h >= gt->mt_chunks * MT_PER_CHUNK)
         return NULL;
-    mt = mt_slot(gt, h);
+    mt = mt_slot(gt, array_index_nospec(h, gt->mt_chunks * MT_PER_CHUNK));
     return (mt->flags & MT_USED) ? mt : NULL;
 }
 

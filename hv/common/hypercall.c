@@ -5,6 +5,7 @@
 #include <tern/errno.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 
 typedef long (*hypercall_fn)(const unsigned long *a);
 
@@ -43,8 +44,12 @@ static const struct {
 
 long hypercall_dispatch(struct vcpu *v, unsigned long nr, const unsigned long args[6])
 {
-    if (nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].fn)
-        return hypercall_table[nr].fn(args);
+    if (nr < ARRAY_SIZE(hypercall_table)) {
+        /* The guest chooses nr: no speculative call through a pointer past the table. */
+        hypercall_fn fn = hypercall_table[array_index_nospec(nr, ARRAY_SIZE(hypercall_table))].fn;
+        if (fn)
+            return fn(args);
+    }
 
     /* Logged once per domain: a guest probing unknown calls must not flood the console. */
     if (!v->domain->unknown_hypercall_logged) {

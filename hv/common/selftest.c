@@ -139,6 +139,20 @@ static void __attribute__((noinline)) deliberate_data_exec(void)
     ((void (*)(void))(uintptr_t)ret_insn)();
 }
 
+/* Recursion without end: each level keeps a frame of its own alive (the array is used after
+ * the call, so neither the frame nor the call can be optimised away) until the stack runs
+ * into its guard page. */
+static volatile unsigned int overflow_limit = ~0u; /* never reached; hides the recursion */
+
+static unsigned int __attribute__((noinline)) deliberate_stack_overflow(unsigned int depth)
+{
+    volatile uint8_t frame[256];
+    frame[depth % sizeof(frame)] = (uint8_t)depth;
+    if (depth == overflow_limit)
+        return 0;
+    return deliberate_stack_overflow(depth + 1) + frame[(depth + 1) % sizeof(frame)];
+}
+
 void selftests_run(void)
 {
     check_timers();
@@ -154,7 +168,14 @@ void selftests_run(void)
         deliberate_data_exec();
     else if (!strcmp(opt_selftest, "reboot"))
         machine_restart();
-    else if (opt_selftest[0])
-        printk(XENLOG_WARNING "selftest: unknown test '%s' "
-                              "(fault, write-text, exec-data, panic, reboot)\n", opt_selftest);
+    else if (!strcmp(opt_selftest, "stack-overflow")) {
+        printk("selftest: overflowing CPU %u's stack on purpose\n", smp_processor_id());
+        deliberate_stack_overflow(0);
+    } else if (!strcmp(opt_selftest, "machine-check")) {
+        /* The #MC vector through the IDT, as the CPU would raise it (banks read as they are). */
+        printk("selftest: raising the machine-check vector on purpose\n");
+        asm volatile("int $18");
+    } else if (opt_selftest[0])
+        printk(XENLOG_WARNING "selftest: unknown test '%s' (fault, write-text, exec-data, "
+                              "stack-overflow, machine-check, panic, reboot)\n", opt_selftest);
 }

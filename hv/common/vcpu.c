@@ -11,6 +11,7 @@
 #include <tern/guest_access.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 #include <tern/page_ref.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
@@ -205,7 +206,7 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, uint64_t arg)
     struct domain *d = current->domain;
     struct vcpu *v;
 
-    if (vcpuid >= d->max_vcpus || !(v = d->vcpu[vcpuid]))
+    if (vcpuid >= d->max_vcpus || !(v = d->vcpu[array_index_nospec(vcpuid, d->max_vcpus)]))
         return -ENOENT;
 
     switch (cmd) {

@@ -4,6 +4,7 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <tern/lib.h>
+#include <tern/mce.h>
 #include <tern/mm.h>
 #include <tern/xmalloc.h>
 
@@ -66,6 +67,7 @@ void cpu_load_descriptors(struct cpu_info *ci)
     ci->self = ci;
     wrmsr(MSR_GS_BASE, (uint64_t)ci);
     idt_load();
+    mce_cpu_init();
 }
 
 struct cpu_info *cpu_info_alloc(unsigned int cpu_id, uint32_t apic_id)
@@ -80,17 +82,10 @@ struct cpu_info *cpu_info_alloc(unsigned int cpu_id, uint32_t apic_id)
         ci = xmalloc(struct cpu_info);
         if (!ci)
             return NULL;
-        struct page_info *stk = alloc_pages(STACK_ORDER);
-        if (!stk) {
-            xfree(ci);
-            return NULL;
-        }
-        ci->stack = page_to_virt(stk);
-        for (int i = 0; i < 3; i++) {
-            ci->ist_stack[i] = alloc_xen_page();
-            if (!ci->ist_stack[i])
-                return NULL; /* boot-time only; the CPU is then just not started */
-        }
+        memset(ci, 0, sizeof(*ci));
+        ci->cpu_id = cpu_id;
+        if (cpu_stacks_alloc(ci))
+            return NULL; /* boot-time only; the CPU is then just not started */
     }
     ci->self = ci;
     ci->cpu_id = cpu_id;

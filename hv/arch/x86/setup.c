@@ -26,6 +26,7 @@
 #include <tern/version.h>
 
 void __start_tern(uint32_t magic, uint32_t info_pa);
+static void start_tern_guarded(void) __noreturn;
 static void ap_hvm_up(void *unused);
 
 void paging_use_heap(void);
@@ -179,6 +180,24 @@ void __start_tern(uint32_t magic, uint32_t info_pa)
                               "ranges were dropped\n", rc);
     print_boot_info();
     memory_init();
+
+    /* The boot stack has no guard page: move to stacks that have one (stack.c). */
+    if (cpu_stacks_alloc(bsp))
+        panic("no memory for the boot CPU's stacks");
+    asm volatile("mov %0, %%rsp\n\t"
+                 "xor %%ebp, %%ebp\n\t"
+                 "call *%1\n\t"
+                 "ud2"
+                 :
+                 : "r"((uint64_t)bsp->stack + STACK_SIZE), "r"(start_tern_guarded)
+                 : "memory");
+    __builtin_unreachable();
+}
+
+/* The rest of the boot CPU's start, on its guarded stack. */
+static void start_tern_guarded(void)
+{
+    struct cpu_info *bsp = this_cpu();
 
     /* Multiboot2 hands over a copy of the RSDP; otherwise look in the BIOS areas. */
     paddr_t rsdp = 0;

@@ -7,6 +7,7 @@
 #include <asm/traps.h>
 #include <tern/console.h>
 #include <tern/lib.h>
+#include <tern/mce.h>
 #include <tern/smp.h>
 #include <tern/symbols.h>
 #include <tern/time.h>
@@ -77,11 +78,16 @@ void set_irq_handler(unsigned int vector, irq_handler_t fn)
 
 void show_backtrace(uint64_t rbp, uint64_t rip)
 {
+    uint64_t lo = 0xffff800000000000ULL, hi = ~0ULL; /* Tern's stacks are in the top half */
+
+    /* Stay inside the stack the chain starts on: a frame pointer into a guard page (a
+     * stack overflow) must not fault while the fault is being reported. */
+    stack_bounds(rbp, &lo, &hi);
     printk("Backtrace:\n");
     print_symbol_line(rip);
     /* Walk the frame-pointer chain; stop at anything that is not a plausible stack frame. */
     for (int depth = 0; depth < 32 && rbp; depth++) {
-        if ((rbp & 7) || rbp < 0xffff800000000000ULL) /* Tern's stacks are in the top half */
+        if ((rbp & 7) || rbp < lo || rbp > hi - 16)
             break;
         uint64_t *frame = (uint64_t *)rbp;
         uint64_t ret = frame[1];
@@ -176,6 +182,18 @@ void show_all_cpus(void)
     }
 }
 
+/* A double fault after a page fault in a stack's guard page: the stack overflowed. */
+static void report_stack_overflow(void)
+{
+    uint64_t cr2 = read_cr2();
+    unsigned int cpu;
+    const char *name;
+
+    if (stack_guard_hit(cr2, &cpu, &name))
+        printk(XENLOG_ERR "STACK OVERFLOW: CPU %u's %s stack ran into its guard page at "
+                          "%#llx\n", cpu, name, (unsigned long long)cr2);
+}
+
 /* An exception in Tern itself is a bug: report everything and stop this CPU for good. */
 void do_trap(struct cpu_user_regs *regs)
 {
@@ -192,10 +210,14 @@ void do_trap(struct cpu_user_regs *regs)
         printk(XENLOG_WARNING "NMI received on CPU %u, ignored\n", smp_processor_id());
         return;
     }
+    if (v == 18)
+        machine_check_fatal("in Tern", -1, -1, regs);
     console_force_unlock();
     printk(XENLOG_ERR "*** TERN FATAL EXCEPTION on CPU %u ***\n", smp_processor_id());
     printk(XENLOG_ERR "Vector %u (%s), error code 0x%llx\n", v, exception_names[v & 31],
            (unsigned long long)regs->error_code);
+    if (v == 8)
+        report_stack_overflow();
     if (v == 14)
         printk(XENLOG_ERR "Page fault at address %#lx (%s, %s, %s)\n", read_cr2(),
                regs->error_code & 1 ? "protection" : "not present",

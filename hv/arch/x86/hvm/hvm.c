@@ -43,6 +43,7 @@ bool hvm_init(void)
         printk(XENLOG_WARNING "HVM: no usable AMD SVM with nested paging: guests cannot run\n");
         return false;
     }
+    spec_ctrl_init();
     cpu_has_xsave = cpuid_ecx(1) & (1u << 26);
     if (cpu_has_xsave) {
         cpuid_count(0xd, 0, &r);
@@ -62,6 +63,7 @@ int hvm_cpu_up(void)
         cr4 |= X86_CR4_OSXSAVE;
     write_cr4(cr4);
     write_cr0(read_cr0() & ~(1UL << 3)); /* TS clear: no lazy-FPU traps in Tern */
+    spec_ctrl_cpu_up();
     return hvm_funcs ? hvm_funcs->cpu_up() : -ENODEV;
 }
 
@@ -244,8 +246,14 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[0] = out[1] = out[2] = out[3] = 0; /* MONITOR/MWAIT and power management */
         break;
     case 7:
-        if (sub == 0)
+        if (sub == 0) {
             out[2] &= ~(1u << 5); /* WAITPKG */
+            /* L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES: MSRs Tern does not offer. */
+            out[3] &= ~((1u << 28) | (1u << 29) | (1u << 30));
+            /* Intel's SPEC_CTRL enumeration: only what spec_ctrl.c virtualises. */
+            if (!spec_ctrl_guest_has_spec_ctrl())
+                out[3] &= ~((1u << 26) | (1u << 27) | (1u << 31));
+        }
         break;
     case 0xb:
     case 0xa:
@@ -264,10 +272,18 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
                 size = MAX(size, c.eax + c.ebx);
             }
             out[1] = size;
+        } else if (sub == 1) {
+            /* XSAVEOPT, XSAVEC, XGETBV1, XSAVES; no XSS-managed (supervisor) state is
+             * offered, so MSR_XSS only takes 0 (msr.c) and its bitmap is empty, as Xen. */
+            out[0] &= 0xf;
+            out[2] = out[3] = 0;
+        } else if (out[2] & 1) {
+            out[0] = out[1] = out[2] = out[3] = 0; /* a supervisor component: not offered */
         }
         break;
     case 0x80000001:
-        out[2] &= ~((1u << 2) | (1u << 10) | (1u << 19)); /* SVM, IBS, NodeId */
+        /* SVM, IBS, NodeId; DBEXT (the DR address-mask MSRs are not switched) */
+        out[2] &= ~((1u << 2) | (1u << 10) | (1u << 19) | (1u << 26));
         break;
     case 0x80000007:
         out[3] &= 1u << 8; /* only the invariant-TSC bit */
@@ -275,6 +291,13 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         break;
     case 0x80000008:
         out[2] = 0; /* core count: let the guest use ACPI */
+        /* RDPRU is refused (#UD, as Xen); VIRT_SSBD has no MSR_VIRT_SPEC_CTRL here. */
+        out[1] &= ~((1u << 4) | (1u << 25));
+        if (!spec_ctrl_guest_has_ibpb())
+            out[1] &= ~(1u << 12);
+        /* IBRS, STIBP and their hints (14-19), SSBD (24), PSFD (28): with SPEC_CTRL only. */
+        if (!spec_ctrl_guest_has_spec_ctrl())
+            out[1] &= ~((0x3fu << 14) | (1u << 24) | (1u << 28));
         break;
     default:
         break;
@@ -376,6 +399,7 @@ void hvm_prepare_entry(struct vcpu *v)
         hvm_funcs->set_virtual_irq(v, true, vec); /* level-like: until upcall_pending clears */
     else if (!hvm_vlapic_inject(v))
         hvm_funcs->set_virtual_irq(v, false, 0);
+    spec_ctrl_enter_guest(v); /* last of the entry work: IBPB and the guest's SPEC_CTRL */
 }
 
 void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)

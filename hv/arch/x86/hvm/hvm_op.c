@@ -8,6 +8,7 @@
 #include <tern/guest_access.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 #include <tern/time.h>
 #include <tern/xsm.h>
 
@@ -64,6 +65,7 @@ static long param_op(bool set, uint64_t arg)
         return -EFAULT;
     if (p.index >= HVM_NR_PARAMS)
         return -EINVAL;
+    p.index = array_index_nospec(p.index, HVM_NR_PARAMS); /* indexes hvm_params[] below */
     struct domain *d = p.domid == DOMID_SELF ? self : domain_get_by_id(p.domid);
     if (!d)
         return -ESRCH;

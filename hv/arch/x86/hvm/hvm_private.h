@@ -33,6 +33,15 @@ int hvm_decode_current(struct vcpu *v, struct insn_info *insn);
 /* CS base, for fetching instructions. */
 uint64_t hvm_vcpu_cs_base(struct vcpu *v);
 
+/* spec_ctrl.c: speculation controls (boot line, per-CPU state, guest MSRs and CPUID). */
+void spec_ctrl_init(void);
+void spec_ctrl_cpu_up(void);
+void spec_ctrl_enter_guest(struct vcpu *v);
+bool spec_ctrl_guest_has_ibpb(void);
+bool spec_ctrl_guest_has_spec_ctrl(void);
+uint64_t spec_ctrl_guest_valid_bits(void);
+bool spec_ctrl_pred_cmd(uint64_t val);
+
 /* The domain's console (common/console.c side): bytes the guest printed. */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
 

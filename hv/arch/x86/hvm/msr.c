@@ -8,6 +8,7 @@
 #include <tern/domain.h>
 #include <tern/guest_access.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 #include <tern/p2m.h>
 #include "hvm_private.h"
 
@@ -22,6 +23,12 @@
 #define MSR_MCG_CAP 0x179
 #define MSR_MCG_STATUS 0x17a
 #define MSR_MISC_ENABLE 0x1a0
+#define MSR_DEBUGCTL 0x1d9
+#define MSR_LASTBRANCH_FROM 0x1db
+#define MSR_LASTBRANCH_TO 0x1dc
+#define MSR_LASTINT_FROM 0x1dd
+#define MSR_LASTINT_TO 0x1de
+#define MSR_XSS 0xda0
 #define MSR_MTRR_PHYS_FIRST 0x200
 #define MSR_MTRR_PHYS_LAST 0x213
 #define MSR_MTRR_FIX_FIRST 0x250
@@ -43,6 +50,22 @@ static void log_denied(struct vcpu *v, uint32_t msr, bool write)
     last_msr[write] = msr;
     printk(XENLOG_WARNING "d%u v%u: %s of MSR %#x refused (#GP)\n", v->domain->domain_id,
            v->vcpu_id, write ? "write" : "read", msr);
+}
+
+/* XSAVES is offered exactly when the CPU has it (CPUID 0xD.1 EAX bit 3, passed through). */
+static bool guest_has_xsaves(void)
+{
+    struct cpuid_regs r;
+    if (cpuid_eax(0) < 0xd || !(cpuid_ecx(1) & (1u << 26)))
+        return false;
+    cpuid_count(0xd, 1, &r);
+    return r.eax & (1u << 3);
+}
+
+static enum hvm_reg lbr_reg(uint32_t msr)
+{
+    static const enum hvm_reg regs[] = { HVM_LBR_FROM, HVM_LBR_TO, HVM_LER_FROM, HVM_LER_TO };
+    return regs[array_index_nospec(msr - MSR_LASTBRANCH_FROM, ARRAY_SIZE(regs))];
 }
 
 /* Fill the page at gfn with the hypercall stubs (Xen's 64-bit layout, one per 32 bytes). */
@@ -109,9 +132,28 @@ bool hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_TSC_AUX:
         *val = v->arch.tsc_aux;
         return true;
+    case MSR_SPEC_CTRL: /* only where CPUID says it exists (spec_ctrl.c) */
+        if (!spec_ctrl_guest_has_spec_ctrl())
+            break;
+        *val = v->arch.spec_ctrl;
+        return true;
+    case MSR_XSS:
+        if (!guest_has_xsaves())
+            break;
+        *val = v->arch.xss;
+        return true;
+    /* As Xen 4.17 on SVM: DEBUGCTL and the branch records read from the VMCB. */
+    case MSR_DEBUGCTL:
+        *val = hvm_funcs->get_reg(v, HVM_DEBUGCTL);
+        return true;
+    case MSR_LASTBRANCH_FROM:
+    case MSR_LASTBRANCH_TO:
+    case MSR_LASTINT_FROM:
+    case MSR_LASTINT_TO:
+        *val = hvm_funcs->get_reg(v, lbr_reg(msr));
+        return true;
     case MSR_PLATFORM_ID:
     case MSR_TSC_ADJUST:
-    case MSR_SPEC_CTRL:
     case MSR_UCODE_REV:
     case MSR_MTRRCAP:
     case MSR_MCG_CAP:
@@ -123,9 +165,10 @@ bool hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         if ((msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
             (msr >= MSR_MTRR_FIX_FIRST && msr <= MSR_MTRR_FIX_LAST))
             return true;
-        log_denied(v, msr, false);
-        return false;
+        break;
     }
+    log_denied(v, msr, false);
+    return false;
 }
 
 bool hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -149,10 +192,31 @@ bool hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
             return false;
         v->arch.tsc_aux = val; /* loaded before the next entry (hvm_prepare_entry) */
         return true;
+    case MSR_SPEC_CTRL: /* loaded before the next entry (spec_ctrl.c) */
+        if (!spec_ctrl_guest_has_spec_ctrl() || (val & ~spec_ctrl_guest_valid_bits()))
+            break;
+        v->arch.spec_ctrl = val;
+        return true;
+    case MSR_PRED_CMD: /* write-only; reads fall to #GP below */
+        if (!spec_ctrl_pred_cmd(val))
+            break;
+        return true;
+    case MSR_XSS: /* no XSS-managed state is offered: only 0, as Xen */
+        if (!guest_has_xsaves() || val)
+            break;
+        v->arch.xss = val;
+        return true;
+    case MSR_DEBUGCTL: /* any value, as Xen 4.17 on SVM (svm.c: LBR virtualisation) */
+        hvm_funcs->set_reg(v, HVM_DEBUGCTL, val);
+        return true;
+    case MSR_LASTBRANCH_FROM:
+    case MSR_LASTBRANCH_TO:
+    case MSR_LASTINT_FROM:
+    case MSR_LASTINT_TO:
+        hvm_funcs->set_reg(v, lbr_reg(msr), val);
+        return true;
     case MSR_MISC_ENABLE:
     case MSR_MTRR_DEF_TYPE:
-    case MSR_SPEC_CTRL:
-    case MSR_PRED_CMD:
     case MSR_TSC_ADJUST:
     case MSR_MCG_STATUS:
     case MSR_AMD_HWCR:
@@ -164,7 +228,8 @@ bool hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         if ((msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
             (msr >= MSR_MTRR_FIX_FIRST && msr <= MSR_MTRR_FIX_LAST))
             return true;
-        log_denied(v, msr, true);
-        return false;
+        break;
     }
+    log_denied(v, msr, true);
+    return false;
 }

@@ -15,6 +15,7 @@
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 #include <tern/sched.h>
 #include <tern/spinlock.h>
 #include <tern/time.h>
@@ -538,9 +539,10 @@ static bool icr_write(struct vlapic *vl, uint64_t icr)
 
 /* ---- register access (lock held) ---- */
 
+/* Callers checked is_lvt(reg); the clamp keeps a mispredicted check inside lvt[]. */
 static unsigned int lvt_index(unsigned int reg)
 {
-    return reg == REG_LVT_CMCI ? LVT_CMCI : reg - REG_LVT_TIMER;
+    return array_index_nospec(reg == REG_LVT_CMCI ? LVT_CMCI : reg - REG_LVT_TIMER, NR_LVT);
 }
 
 static bool is_lvt(unsigned int reg)
@@ -555,7 +557,7 @@ static bool reg_read(struct vlapic *vl, unsigned int reg, uint64_t *val)
         return true;
     }
     if (reg >= REG_ISR && reg < REG_ISR + 8) {
-        *val = vl->isr[reg - REG_ISR];
+        *val = vl->isr[array_index_nospec(reg - REG_ISR, 8u)];
         return true;
     }
     if (reg >= REG_TMR && reg < REG_TMR + 8) {
@@ -563,7 +565,7 @@ static bool reg_read(struct vlapic *vl, unsigned int reg, uint64_t *val)
         return true;
     }
     if (reg >= REG_IRR && reg < REG_IRR + 8) {
-        *val = vl->irr[reg - REG_IRR];
+        *val = vl->irr[array_index_nospec(reg - REG_IRR, 8u)];
         return true;
     }
     switch (reg) {

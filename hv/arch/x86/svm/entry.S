@@ -77,6 +77,27 @@ svm_vmrun_resume:
         mov     %r13, G_R13(%rax)
         mov     %r14, G_R14(%rax)
         mov     %r15, G_R15(%rax)
+
+        /*
+         * Overwrite the return-stack buffer before Tern's first RET: the guest may have
+         * filled it with addresses of its own choosing, which a RET in Tern would otherwise
+         * speculate to (Xen's DO_OVERWRITE_RSB). 32 CALLs, each to the instruction after a
+         * speculation trap, push 32 harmless entries; their return addresses are dropped
+         * from the stack afterwards. Every register is free here.
+         */
+        mov     $16, %ecx
+1:      call    2f
+3:      pause                           /* only ever reached speculatively */
+        lfence
+        jmp     3b
+2:      call    4f
+5:      pause
+        lfence
+        jmp     5b
+4:      dec     %ecx
+        jnz     1b
+        add     $(32 * 8), %rsp
+
         pop     %rax                    /* host VMCB */
         vmload  %rax
         add     $8, %rsp

@@ -5,6 +5,7 @@
 #include <asm/vmcb.h>
 #include <tern/domain.h>
 #include <tern/lib.h>
+#include <tern/mce.h>
 #include "../hvm/hvm_private.h"
 #include "../hvm/insn_decode.h"
 #include "svm.h"
@@ -23,21 +24,67 @@ static unsigned int insn_length(struct vcpu *v, unsigned int oplen)
     return hvm_decode_current(v, &insn) ? oplen : insn.length;
 }
 
+#define X86_EFLAGS_TF (1ULL << 8)
+#define DR6_BS (1ULL << 14) /* single step */
+
+/* An instruction completed here is still one step of a single-stepping guest: it takes
+ * the trap it would have taken after the instruction (DR6.BS, RIP after it), as in Xen. */
+static void single_step_trap(struct vcpu *v, struct vmcb *vmcb)
+{
+    if (vmcb->rflags & X86_EFLAGS_TF) {
+        vmcb->dr6 |= DR6_BS;
+        hvm_funcs->inject_exception(v, TRAP_DB, false, 0);
+    }
+}
+
 static void advance(struct vcpu *v, unsigned int oplen)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     vmcb->rip += insn_length(v, oplen);
     vmcb->interrupt_shadow &= ~1ULL; /* the shadow of a completed STI/MOV SS is over */
+    single_step_trap(v, vmcb);
 }
 
 /* Opcode lengths: CPUID 0f a2, RDMSR 0f 32, WRMSR 0f 30, HLT f4, VMMCALL 0f 01 d9,
- * XSETBV 0f 01 d1, INVD 0f 08. */
+ * XSETBV 0f 01 d1, INVD 0f 08, WBINVD 0f 09 (WBNOINVD f3 0f 09), ICEBP f1. */
 #define LEN_CPUID 2
 #define LEN_MSR 2
 #define LEN_HLT 1
 #define LEN_VMMCALL 3
 #define LEN_XSETBV 3
 #define LEN_INVD 2
+#define LEN_WBINVD 2
+#define LEN_ICEBP 1
+
+/*
+ * An intercepted #DB or #AC goes back to the guest unchanged (XSA-156: left to the CPU, a
+ * guest whose IDT makes the exception recur while it is delivered keeps the CPU in microcode
+ * for ever; through an exit, Tern's interrupts and scheduler still run). #DB and #AC are
+ * benign exceptions, so one raised while another exception was being delivered is simply
+ * delivered instead (SDM vol. 3, table 6-5); the CPU raises the first one again if it was a
+ * fault. An interrupt or NMI being delivered is not dropped: it goes first, and a fault
+ * (#AC, an instruction breakpoint) recurs when the guest returns to the instruction.
+ * DR6 already says why a #DB happened: the CPU updated it before the intercept, and it is
+ * in the VMCB. The guest's DR0-DR3 are its own (debugreg.c).
+ */
+static void reflect_exception(struct vcpu *v, struct vmcb *vmcb, unsigned int vector,
+                              bool has_error)
+{
+    uint64_t pending = vmcb->eventinj;
+
+    if ((pending & EVENT_VALID) && (pending & (7ULL << 8)) != EVENT_TYPE_EXCEPTION)
+        return;
+    hvm_funcs->inject_exception(v, vector, has_error, (uint32_t)vmcb->exitinfo1);
+}
+
+/* ICEBP (INT1) raises a #DB as a trap after the instruction, whatever the IDT gate's DPL:
+ * an injected hardware exception with RIP past it is what the guest sees (Xen 4.17). */
+static void exit_icebp(struct vcpu *v, struct vmcb *vmcb)
+{
+    vmcb->rip += insn_length(v, LEN_ICEBP);
+    vmcb->interrupt_shadow &= ~1ULL;
+    hvm_funcs->inject_exception(v, TRAP_DB, false, 0);
+}
 
 static void exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -94,6 +141,7 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
             vmcb->rax &= 0xffffffffULL; /* 32-bit results zero-extend */
     }
     vmcb->rip = vmcb->exitinfo2;
+    single_step_trap(v, vmcb);
 }
 
 static void exit_xsetbv(struct vcpu *v, struct vmcb *vmcb)
@@ -188,13 +236,42 @@ void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc)
     case VMEXIT_MWAIT:
     case VMEXIT_MWAIT_CONDITIONAL:
     case VMEXIT_RDPMC:
-    case VMEXIT_ICEBP:
     case VMEXIT_RSM:
+    case VMEXIT_RDPRU: /* CPUID 0x80000008 EBX bit 4 is hidden: #UD, as Xen */
         /* Not offered to guests (CPUID hides them): the instruction does not exist. */
         hvm_funcs->inject_exception(v, TRAP_UD, false, 0);
         break;
     case VMEXIT_INVD:
         advance(v, LEN_INVD); /* caches stay coherent: a no-op */
+        break;
+    case VMEXIT_WBINVD:
+        /* WBINVD and WBNOINVD (an F3 prefix, same exit; the decoder finds the length).
+         * Without passthrough devices nothing needs the caches written back, so it
+         * completes as a no-op, as Xen does for such a domain: a guest looping on WBINVD
+         * must not stall the whole machine's caches. */
+        advance(v, LEN_WBINVD);
+        break;
+    case VMEXIT_ICEBP:
+        exit_icebp(v, vmcb);
+        break;
+    case VMEXIT_EXCEPTION_DB:
+        reflect_exception(v, vmcb, TRAP_DB, false);
+        break;
+    case VMEXIT_EXCEPTION_AC:
+        reflect_exception(v, vmcb, TRAP_AC, true); /* EXITINFO1: the error code (0) */
+        break;
+    case VMEXIT_EXCEPTION_MC:
+        /*
+         * A machine check while in guest mode is the host's: the hardware is broken, not
+         * the guest. On real CPUs the #MC stays pending across the exit and Tern's handler
+         * takes it at STGI, so this is reached only when it did not (e.g. an emulator that
+         * reports the intercept alone): report what the banks say and stop, as Xen does for
+         * an unrecoverable machine check.
+         */
+        machine_check_fatal("in guest mode", v->domain->domain_id, v->vcpu_id, NULL);
+        break;
+    case VMEXIT_DR0_READ ... VMEXIT_DR15_WRITE:
+        svm_dr_access(v);
         break;
     case VMEXIT_INVALID:
         domain_crash(v->domain, "VMRUN refused the vCPU state (invalid guest state)");

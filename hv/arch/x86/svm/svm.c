@@ -26,6 +26,7 @@ static uint8_t *iopm;  /* 12 KiB */
 static uint8_t *msrpm; /* 8 KiB */
 static paddr_t iopm_pa, msrpm_pa;
 static uint32_t nr_asids;
+static bool has_lbrv; /* LBR virtualisation (CPUID 0x8000000A EDX bit 1) */
 static paddr_t host_vmcb_pa[NR_CPUS];
 
 /*
@@ -115,8 +116,12 @@ static int svm_vcpu_initialise(struct vcpu *v)
                                 GI_TASK_SWITCH | GI_RSM | GI_INVLPGA | GI_RDPMC;
     vmcb->general2_intercepts = GI2_VMRUN | GI2_VMMCALL | GI2_VMLOAD | GI2_VMSAVE |
                                 GI2_STGI | GI2_CLGI | GI2_SKINIT | GI2_XSETBV |
-                                GI2_MONITOR | GI2_MWAIT | GI2_MWAIT_ARMED | GI2_ICEBP;
-    vmcb->exception_intercepts = 1u << 18; /* #MC belongs to the host */
+                                GI2_MONITOR | GI2_MWAIT | GI2_MWAIT_ARMED | GI2_ICEBP |
+                                GI2_WBINVD | GI2_RDPRU;
+    /* #MC belongs to the host; #DB and #AC are reflected to the guest through an exit so
+     * that a guest cannot keep the CPU in an endless exception loop (XSA-156). */
+    vmcb->exception_intercepts = (1u << TRAP_MC) | (1u << TRAP_DB) | (1u << TRAP_AC);
+    vmcb->dr_intercepts = ~0u; /* until the guest first uses them (debugreg.c) */
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
     vmcb->np_enable = 1;
@@ -132,6 +137,7 @@ static int svm_vcpu_initialise(struct vcpu *v)
 
 static void svm_vcpu_destroy(struct vcpu *v)
 {
+    svm_dr_forget(v);
     if (v->arch.vmcb)
         free_xen_page(v->arch.vmcb);
     v->arch.vmcb = NULL;
@@ -151,6 +157,9 @@ static void reset_state(struct vcpu *v, uint64_t cr0, uint64_t rip)
     vmcb->efer = EFER_SVME;
     vmcb->dr6 = 0xffff0ff0;
     vmcb->dr7 = 0x400;
+    memset(v->arch.dr, 0, sizeof(v->arch.dr));
+    v->arch.dr_dirty = false;
+    vmcb->dr_intercepts = ~0u;
     vmcb->rflags = 0x2;
     vmcb->eventinj = 0; /* nothing from before the reset is delivered after it */
     vmcb->rip = rip;
@@ -310,6 +319,11 @@ static uint64_t svm_get_reg(struct vcpu *v, enum hvm_reg r)
     case HVM_EFER: return vmcb->efer & ~EFER_SVME;
     case HVM_CS_ATTR: return vmcb->cs.attr;
     case HVM_CPL: return vmcb->cpl;
+    case HVM_DEBUGCTL: return vmcb->dbgctl;
+    case HVM_LBR_FROM: return vmcb->br_from;
+    case HVM_LBR_TO: return vmcb->br_to;
+    case HVM_LER_FROM: return vmcb->lastexcpfrom;
+    case HVM_LER_TO: return vmcb->lastexcpto;
     }
     return 0;
 }
@@ -323,6 +337,17 @@ static void svm_set_reg(struct vcpu *v, enum hvm_reg r, uint64_t val)
     case HVM_RSP: vmcb->rsp = val; break;
     case HVM_RFLAGS: vmcb->rflags = val | 2; break;
     case HVM_EFER: vmcb->efer = val | EFER_SVME; break;
+    case HVM_DEBUGCTL:
+        /* As Xen 4.17: kept in the VMCB; with LBR virtualisation the CPU loads it (and the
+         * records) at VMRUN, so the guest's LBR/BTF take effect. Without, it is only kept. */
+        vmcb->dbgctl = val;
+        if (val && has_lbrv)
+            vmcb->virt_ext |= VIRT_EXT_LBR_ENABLE;
+        break;
+    case HVM_LBR_FROM: vmcb->br_from = val; break;
+    case HVM_LBR_TO: vmcb->br_to = val; break;
+    case HVM_LER_FROM: vmcb->lastexcpfrom = val; break;
+    case HVM_LER_TO: vmcb->lastexcpto = val; break;
     default: break; /* control registers are the guest's own business */
     }
 }
@@ -411,9 +436,11 @@ static void svm_run(struct vcpu *v)
         v->arch.p2m_generation_seen = gen;
         v->arch.flush_tlb = false;
     }
+    svm_dr_before_entry(v);
 
     svm_vmrun(&v->arch.gprs, v->arch.vmcb_pa, host_vmcb_pa[cpu]);
 
+    svm_dr_after_exit(v);
     __atomic_store_n(&hvm_cpu_guest[cpu].dom, NULL, __ATOMIC_RELEASE);
     __atomic_add_fetch(&hvm_cpu_guest[cpu].exits, 1, __ATOMIC_RELEASE);
     stgi(); /* pending host interrupts are taken here */
@@ -452,6 +479,7 @@ const struct hvm_function_table *start_svm(void)
         return NULL;
     }
     nr_asids = r.ebx;
+    has_lbrv = r.edx & (1u << 1);
     if (nr_asids < 2)
         return NULL;
     iopm = alloc_contig(2, &iopm_pa); /* 12 KiB used of 16 */

@@ -13,4 +13,10 @@ void svm_vmrun(struct guest_gprs *gprs, paddr_t guest_vmcb, paddr_t host_vmcb);
 void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc);
 void svm_inject_gp(struct vcpu *v);
 
+/* Guest debug registers (debugreg.c): a DR access exit, and the hooks around VMRUN. */
+void svm_dr_access(struct vcpu *v);
+void svm_dr_before_entry(struct vcpu *v);
+void svm_dr_after_exit(struct vcpu *v);
+void svm_dr_forget(struct vcpu *v);
+
 #endif

@@ -11,6 +11,11 @@
 #define DIRECTMAP_VIRT_START 0xffff830000000000
 #define DIRECTMAP_SIZE (1ULL << 42) /* 4 TiB */
 
+/* Every CPU's stacks, mapped page by page with an unmapped guard page below each one, so
+ * that an overflow faults instead of overwriting what lies below (arch/x86/stack.c). */
+#define STACKS_VIRT_START 0xffff820000000000
+#define STACK_SLOT_SIZE (64 * 1024) /* virtual space per CPU */
+
 /* Low page the AP start-up trampoline is copied to (SIPI vector = this >> 12). */
 #define TRAMPOLINE_PHYS 0x8000
 

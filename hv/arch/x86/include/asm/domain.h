@@ -24,6 +24,9 @@ struct arch_domain {
     /* the hypercall page (MSR 0x40000000) */
     uint64_t hypercall_page_gfn;
     uint64_t tsc_offset;
+    /* Tells this domain apart from any earlier one for the IBPB on a switch between
+     * domains (hvm/spec_ctrl.c); 0 until one of its vCPUs first runs. */
+    uint64_t ibpb_serial;
     /* VM exits by reason and the TSC cycles spent handling them (hvm/stats.c) */
     uint64_t exit_count[HVM_EXIT_BUCKETS];
     uint64_t exit_cycles[HVM_EXIT_BUCKETS];
@@ -44,6 +47,12 @@ struct arch_vcpu {
     bool flush_tlb;
     uint64_t guest_xcr0;
     uint64_t tsc_aux;            /* the guest's TSC_AUX (RDTSCP, RDPID) */
+    uint64_t spec_ctrl;          /* the guest's MSR_SPEC_CTRL, loaded before entry */
+    uint64_t xss;                /* the guest's MSR_XSS (only 0 is accepted, as Xen) */
+    /* DR0-DR3 (svm/debugreg.c): in the CPU while dr_dirty, else only here and the guest's
+     * DR accesses are intercepted; DR6/DR7 live in the VMCB. */
+    uint64_t dr[4];
+    bool dr_dirty;
     void *fpu_area;              /* XSAVE/FXSAVE image of the guest's FPU/SIMD state */
     /* The instruction being completed by an exit handler: advance RIP by this much. */
     unsigned int insn_len;

@@ -15,7 +15,9 @@ struct vcpu;
 struct vcpu_hvm_context;
 
 enum hvm_reg { HVM_RAX, HVM_RIP, HVM_RSP, HVM_RFLAGS, HVM_CR0, HVM_CR3, HVM_CR4, HVM_EFER,
-               HVM_CS_ATTR, HVM_CPL };
+               HVM_CS_ATTR, HVM_CPL,
+               /* MSR_DEBUGCTL and the last-branch/last-exception records (0x1db-0x1de) */
+               HVM_DEBUGCTL, HVM_LBR_FROM, HVM_LBR_TO, HVM_LER_FROM, HVM_LER_TO };
 
 struct hvm_function_table {
     const char *name;

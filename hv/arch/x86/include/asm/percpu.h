@@ -21,7 +21,7 @@ BUILD_BUG_ON(sizeof(struct tss64) != 104);
 #define IST_NMI 1
 #define IST_DF 2
 #define IST_MC 3
-#define IST_STACK_SIZE 4096
+#define IST_STACK_SIZE 8192
 
 struct cpu_info {
     struct cpu_info *self; /* %gs:0 */
@@ -58,5 +58,12 @@ void cpu_load_descriptors(struct cpu_info *ci);
 struct cpu_info *cpu_bsp_info(void);
 /* Allocate and fill a cpu_info (stacks, TSS) for a secondary CPU. NULL on failure. */
 struct cpu_info *cpu_info_alloc(unsigned int cpu_id, uint32_t apic_id);
+
+/* stack.c: give ci its guarded stacks (main and IST, pointers and TSS). 0 or -ENOMEM. */
+int cpu_stacks_alloc(struct cpu_info *ci);
+/* The stack (main or IST, of any CPU) that holds addr: its bounds; false if none known. */
+bool stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi);
+/* Is addr in the guard page under a stack? Then which CPU's and which stack ("main", ...). */
+bool stack_guard_hit(uint64_t addr, unsigned int *cpu, const char **name);
 
 #endif

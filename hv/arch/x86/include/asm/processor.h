@@ -8,8 +8,10 @@
 
 #define X86_CR0_PE (1UL << 0)
 #define X86_CR0_WP (1UL << 16)
+#define X86_CR0_AM (1UL << 18)
 #define X86_CR0_PG (1UL << 31)
 #define X86_CR4_PAE (1UL << 5)
+#define X86_CR4_MCE (1UL << 6)
 #define X86_CR4_PGE (1UL << 7)
 #define X86_CR4_OSFXSR (1UL << 9)
 #define X86_CR4_OSXMMEXCPT (1UL << 10)
@@ -96,6 +98,24 @@ DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
+
+/* Debug registers DR0-DR3 (addresses); DR6/DR7 of a guest live in its VMCB. */
+#define DEFINE_DR(n)                                                                       \
+    static inline unsigned long read_dr##n(void)                                           \
+    {                                                                                      \
+        unsigned long v;                                                                   \
+        asm volatile("mov %%dr" #n ", %0" : "=r"(v));                                      \
+        return v;                                                                          \
+    }                                                                                      \
+    static inline void write_dr##n(unsigned long v)                                        \
+    {                                                                                      \
+        asm volatile("mov %0, %%dr" #n ::"r"(v));                                          \
+    }
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+#undef DEFINE_DR
 
 static inline uint64_t rdtsc(void)
 {

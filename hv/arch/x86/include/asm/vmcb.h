@@ -41,10 +41,12 @@ struct vmcb_seg {
 #define GI2_CLGI (1u << 5)
 #define GI2_SKINIT (1u << 6)
 #define GI2_ICEBP (1u << 8)
+#define GI2_WBINVD (1u << 9)   /* WBINVD and WBNOINVD */
 #define GI2_MONITOR (1u << 10)
 #define GI2_MWAIT (1u << 11)
 #define GI2_MWAIT_ARMED (1u << 12)
 #define GI2_XSETBV (1u << 13)
+#define GI2_RDPRU (1u << 14)
 
 /* vintr (offset 0x60) */
 #define V_TPR_MASK 0xffULL
@@ -62,6 +64,14 @@ struct vmcb_seg {
 #define EVENT_TYPE_EXCEPTION (3ULL << 8)
 #define EVENT_TYPE_SWINT (4ULL << 8)
 
+/* virt_ext (offset 0xb8) */
+#define VIRT_EXT_LBR_ENABLE (1ULL << 0) /* DBGCTL and the LBR MSRs switched through the VMCB */
+
+/* Exception vectors intercepted or injected by the SVM code */
+#define TRAP_DB 1
+#define TRAP_AC 17
+#define TRAP_MC 18
+
 /* TLB_CONTROL */
 #define TLB_CONTROL_NONE 0
 #define TLB_CONTROL_FLUSH_ALL 1
@@ -70,7 +80,12 @@ struct vmcb_seg {
 /* Exit codes */
 #define VMEXIT_CR0_READ 0x000
 #define VMEXIT_CR0_WRITE 0x010
+#define VMEXIT_DR0_READ 0x020   /* 0x20-0x2f: MOV from DRn */
+#define VMEXIT_DR15_WRITE 0x03f /* 0x30-0x3f: MOV to DRn */
 #define VMEXIT_EXCEPTION_BASE 0x040
+#define VMEXIT_EXCEPTION_DB 0x041
+#define VMEXIT_EXCEPTION_AC 0x051
+#define VMEXIT_EXCEPTION_MC 0x052
 #define VMEXIT_INTR 0x060
 #define VMEXIT_NMI 0x061
 #define VMEXIT_SMI 0x062
@@ -104,6 +119,7 @@ struct vmcb_seg {
 #define VMEXIT_MWAIT 0x08b
 #define VMEXIT_MWAIT_CONDITIONAL 0x08c
 #define VMEXIT_XSETBV 0x08d
+#define VMEXIT_RDPRU 0x08e
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xffffffffffffffffULL
 
@@ -194,5 +210,9 @@ _Static_assert(__builtin_offsetof(struct vmcb, rsp) == 0x5d8, "VMCB rsp");
 _Static_assert(__builtin_offsetof(struct vmcb, rax) == 0x5f8, "VMCB rax");
 _Static_assert(__builtin_offsetof(struct vmcb, cr2) == 0x640, "VMCB cr2");
 _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "VMCB g_pat");
+_Static_assert(__builtin_offsetof(struct vmcb, virt_ext) == 0xb8, "VMCB virt_ext");
+_Static_assert(__builtin_offsetof(struct vmcb, dr7) == 0x560, "VMCB dr7");
+_Static_assert(__builtin_offsetof(struct vmcb, dbgctl) == 0x670, "VMCB dbgctl");
+_Static_assert(__builtin_offsetof(struct vmcb, lastexcpto) == 0x690, "VMCB lastexcpto");
 
 #endif
