@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Event channels, 2-level ABI: per-domain port tables, binding state machine, EVTCHNOP_*. */
+/*
+ * Event channels: per-domain port tables, the binding state machine, 2-level delivery and
+ * EVTCHNOP_*; the FIFO ABI's delivery is in event_fifo.c (event_private.h).
+ */
 #include <public/event_channel.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
@@ -11,48 +14,9 @@
 #include <tern/spinlock.h>
 #include <tern/xmalloc.h>
 #include <tern/xsm.h>
+#include "event_private.h"
 
-enum evtchn_state {
-    ECS_FREE = 0,    /* 0 on purpose: new buckets come zeroed from xmalloc */
-    ECS_RESERVED,    /* port 0 */
-    ECS_UNBOUND,     /* waiting for remote_domid to bind to it */
-    ECS_INTERDOMAIN, /* connected to remote_dom:remote_port, or to Tern (xen_slot) */
-    ECS_VIRQ,
-    ECS_IPI,
-};
-
-/* One port. 16 bytes, so a bucket of 64 ports is 1 KiB. */
-struct evtchn {
-    uint8_t state;        /* ECS_* */
-    uint8_t xen_slot;     /* remote end is Tern: 1 + index into xen_ports[]; else 0 */
-    uint16_t notify_vcpu; /* the vCPU whose selector/upcall the port raises */
-    union {
-        uint32_t virq;             /* ECS_VIRQ */
-        evtchn_port_t remote_port; /* ECS_INTERDOMAIN with a domain */
-    };
-    union {
-        domid_t remote_domid;      /* ECS_UNBOUND: the only domain allowed to bind */
-        struct domain *remote_dom; /* ECS_INTERDOMAIN: the peer, NULL when it is Tern */
-    };
-};
-
-struct xen_port {
-    evtchn_notify_fn notify; /* NULL: slot free */
-    void *data;
-};
-
-#define NR_BUCKETS (EVTCHN_2L_NR_CHANNELS / EVTCHNS_PER_BUCKET)
-#define BUCKET_BYTES (sizeof(struct evtchn) * EVTCHNS_PER_BUCKET)
-
-struct evtchn_domain {
-    spinlock_t lock;
-    bool dying;          /* evtchn_destroy() has begun: no new ports */
-    unsigned int valid;  /* ports below this have a bucket (buckets are allocated in order) */
-    struct evtchn *bucket[NR_BUCKETS];
-    struct xen_port xen_ports[EVTCHN_MAX_XEN_PORTS];
-};
-
-BUILD_BUG_ON(sizeof(struct evtchn) != 16);
+BUILD_BUG_ON(sizeof(struct evtchn) != 24);
 BUILD_BUG_ON(EVTCHN_2L_NR_CHANNELS != 64 * XEN_EVTCHN_2L_WORDS);
 BUILD_BUG_ON(EVTCHN_2L_NR_CHANNELS % EVTCHNS_PER_BUCKET != 0);
 BUILD_BUG_ON(TERN_NR_VIRQS != NR_VIRQS);
@@ -123,14 +87,19 @@ static int get_free_port(struct domain *d)
 
     if (e->dying || d->is_dying)
         return -EINVAL;
+    /* Under FIFO a port still linked on a queue is not handed out again until the guest has
+     * taken it off (Xen's evtchn_is_busy). */
     for (port = 1; port < e->valid; port++)
-        if (port_chn(e, port)->state == ECS_FREE)
+        if (port_chn(e, port)->state == ECS_FREE &&
+            !(e->fifo && evtchn_fifo_is_busy(e->fifo, port)))
             return port;
     if (e->valid >= EVTCHN_2L_NR_CHANNELS)
         return -ENOSPC;
     b = xmalloc_array(struct evtchn, EVTCHNS_PER_BUCKET);
     if (!b)
         return -ENOMEM;
+    for (unsigned int i = 0; i < EVTCHNS_PER_BUCKET; i++)
+        b[i].priority = b[i].last_priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
     overhead_add(d, BUCKET_BYTES);
     e->bucket[e->valid / EVTCHNS_PER_BUCKET] = b;
     port = e->valid;
@@ -159,6 +128,16 @@ static struct vcpu *vcpu_of(struct domain *d, uint32_t vcpu_id)
     return d->vcpu[vcpu_id];
 }
 
+struct vcpu *evtchn_vcpu_of(struct domain *d, uint32_t vcpu_id)
+{
+    return vcpu_of(d, vcpu_id);
+}
+
+struct evtchn *evtchn_port_chn(struct domain *d, evtchn_port_t port)
+{
+    return port_chn(d->evtchn, port);
+}
+
 /* ---- 2-level delivery (pvh-abi.md section 4) ----------------------------------------- */
 
 static bool test_and_set_bit64(uint64_t *w, unsigned int bit)
@@ -184,14 +163,16 @@ static bool test_bit64(uint64_t *w, unsigned int bit)
  * Set upcall_pending and kick v on the 0 -> 1 edge only: when it was already set, the
  * upcall is already due and v has been kicked for it (Xen's vcpu_mark_events_pending).
  */
-static void mark_upcall_pending(struct vcpu *v)
+void evtchn_mark_upcall_pending(struct vcpu *v)
 {
-    if (!__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+    struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
+
+    if (vi && !__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
         vcpu_kick(v);
 }
 
 /* SCHEDOP_poll waiters on port are woken whether or not the port is masked. */
-static void wake_pollers(struct domain *d, evtchn_port_t port)
+void evtchn_wake_pollers(struct domain *d, evtchn_port_t port)
 {
     for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VIRT_CPUS; i++) {
         struct vcpu *v = d->vcpu[i];
@@ -209,8 +190,8 @@ static void wake_pollers(struct domain *d, evtchn_port_t port)
     }
 }
 
-/* v may be NULL (vCPU not created yet): then only the pending bit records the event. */
-static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
+/* 2-level: v may be NULL (vCPU not created yet): then only the pending bit records it. */
+static void set_pending_2l(struct domain *d, struct vcpu *v, evtchn_port_t port)
 {
     struct shared_info *si = d->shared_info;
     unsigned int word = port / 64, bit = port % 64;
@@ -221,23 +202,40 @@ static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
         return;
     if (v && v->vcpu_info && !test_bit64(&si->evtchn_mask[word], bit) &&
         !test_and_set_bit64(&v->vcpu_info->evtchn_pending_sel, word))
-        mark_upcall_pending(v);
-    wake_pollers(d, port);
+        evtchn_mark_upcall_pending(v);
+    evtchn_wake_pollers(d, port);
 }
 
 /*
- * Raise port on notify vCPU n. n was validated when it was stored; it is checked again
- * because a peer domain reads it without holding d's lock.
+ * Raise port (its entry chn) on notify vCPU n, by the domain's ABI. n was validated when it
+ * was stored; it is checked again because a peer domain reads it without holding d's lock.
  */
-static void raise_on(struct domain *d, unsigned int n, evtchn_port_t port)
+static void raise_on(struct domain *d, struct evtchn *chn, unsigned int n, evtchn_port_t port)
 {
-    set_pending(d, vcpu_of(d, n), port);
+    struct evtchn_fifo *f = __atomic_load_n(&d->evtchn->fifo, __ATOMIC_ACQUIRE);
+
+    if (f)
+        evtchn_fifo_set_pending(d, f, vcpu_of(d, n), chn, port);
+    else
+        set_pending_2l(d, vcpu_of(d, n), port);
 }
 
+/* Raise port on v, bound or not (2-level: the bits alone; FIFO: only a port in the table). */
 void evtchn_set_pending(struct vcpu *v, evtchn_port_t port)
 {
-    if (v)
-        set_pending(v->domain, v, port);
+    struct domain *d = v ? v->domain : NULL;
+    unsigned long flags;
+    struct evtchn *chn;
+
+    if (!d || !d->evtchn)
+        return;
+    flags = evtchn_lock(d);
+    chn = port_chn(d->evtchn, port);
+    if (d->evtchn->fifo && chn)
+        raise_on(d, chn, v->vcpu_id, port);
+    else if (!d->evtchn->fifo)
+        set_pending_2l(d, v, port);
+    evtchn_unlock(d, flags);
 }
 
 bool evtchn_port_valid(struct domain *d, evtchn_port_t port)
@@ -246,13 +244,28 @@ bool evtchn_port_valid(struct domain *d, evtchn_port_t port)
     return d->evtchn && port < __atomic_load_n(&d->evtchn->valid, __ATOMIC_ACQUIRE);
 }
 
-bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
+/* Caller holds d's lock (a reset may take the FIFO state away). */
+static bool port_pending_locked(struct domain *d, evtchn_port_t port)
 {
     struct shared_info *si = d->shared_info;
 
-    if (!si || port >= EVTCHN_2L_NR_CHANNELS)
+    if (d->evtchn->fifo)
+        return evtchn_fifo_is_pending(d->evtchn->fifo, port);
+    return si && port < EVTCHN_2L_NR_CHANNELS &&
+           test_bit64(&si->evtchn_pending[port / 64], port % 64);
+}
+
+bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
+{
+    unsigned long flags;
+    bool pending;
+
+    if (!d->evtchn)
         return false;
-    return test_bit64(&si->evtchn_pending[port / 64], port % 64);
+    flags = evtchn_lock(d);
+    pending = port_pending_locked(d, port);
+    evtchn_unlock(d, flags);
+    return pending;
 }
 
 bool vcpu_has_pending_upcall(struct vcpu *v)
@@ -272,12 +285,16 @@ static void unmask_chn(struct domain *d, struct evtchn *chn, evtchn_port_t port)
     struct vcpu *v = vcpu_of(d, chn->notify_vcpu);
     unsigned int word = port / 64, bit = port % 64;
 
+    if (d->evtchn->fifo) {
+        evtchn_fifo_unmask(d, d->evtchn->fifo, chn, port);
+        return;
+    }
     if (!si)
         return;
     if (test_and_clear_bit64(&si->evtchn_mask[word], bit) &&
         test_bit64(&si->evtchn_pending[word], bit) && v && v->vcpu_info &&
         !test_and_set_bit64(&v->vcpu_info->evtchn_pending_sel, word))
-        mark_upcall_pending(v);
+        evtchn_mark_upcall_pending(v);
 }
 
 /* ---- Binding state machine (callers hold the locks named) ------------------------------ */
@@ -300,9 +317,12 @@ static void free_chn(struct domain *d, struct evtchn *chn, evtchn_port_t port)
     }
     if (chn->xen_slot)
         e->xen_ports[chn->xen_slot - 1] = (struct xen_port){ NULL, NULL };
-    if (d->shared_info)
+    if (e->fifo)
+        evtchn_fifo_clear_pending(e->fifo, port);
+    else if (d->shared_info)
         test_and_clear_bit64(&d->shared_info->evtchn_pending[port / 64], port % 64);
     memset(chn, 0, sizeof(*chn));
+    chn->priority = chn->last_priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 }
 
 /*
@@ -393,7 +413,7 @@ static int bind_interdomain(struct domain *ld, struct domain *rd, evtchn_port_t 
     rchn->remote_port = rc;
     *lport = rc;
     /* Sends on the unbound end were dropped: raise the new end once, as Xen does. */
-    raise_on(ld, lchn->notify_vcpu, rc);
+    raise_on(ld, lchn, lchn->notify_vcpu, rc);
     rc = 0;
 out:
     evtchn_unlock_two(ld, rd, flags);
@@ -515,12 +535,12 @@ static int send_port(struct domain *d, evtchn_port_t port)
             struct domain *rd = chn->remote_dom;
             struct evtchn *rchn = port_chn(rd->evtchn, chn->remote_port);
 
-            raise_on(rd, __atomic_load_n(&rchn->notify_vcpu, __ATOMIC_RELAXED),
+            raise_on(rd, rchn, __atomic_load_n(&rchn->notify_vcpu, __ATOMIC_RELAXED),
                      chn->remote_port);
         }
         break;
     case ECS_IPI:
-        raise_on(d, chn->notify_vcpu, port);
+        raise_on(d, chn, chn->notify_vcpu, port);
         break;
     case ECS_UNBOUND:
         break; /* nobody listens yet: dropped, as in Xen */
@@ -585,8 +605,15 @@ static int unmask_port(struct domain *d, evtchn_port_t port)
 /* Close every port the guest could close itself; Tern-side ports survive (as in Xen). */
 static void reset_ports(struct domain *d)
 {
+    unsigned long flags;
+
     for (evtchn_port_t p = 1; p < __atomic_load_n(&d->evtchn->valid, __ATOMIC_RELAXED); p++)
         (void)close_port(d, p, true);
+    /* As Xen: a reset returns the domain to the 2-level ABI. Every port a peer could raise
+     * is closed, so nobody else is using the FIFO state any more. */
+    flags = evtchn_lock(d);
+    evtchn_fifo_destroy(d);
+    evtchn_unlock(d, flags);
 }
 
 /* ---- Internal interface (tern/event.h) ------------------------------------------------ */
@@ -628,6 +655,7 @@ void evtchn_destroy(struct domain *d)
         (void)close_port(d, p, false);
 
     flags = evtchn_lock(d);
+    evtchn_fifo_destroy(d); /* no peer can reach a port now */
     nr = e->valid;
     e->valid = 0;
     evtchn_unlock(d, flags);
@@ -667,7 +695,7 @@ int evtchn_send_virq(struct vcpu *v, unsigned int virq)
     port = v->virq_to_evtchn[virq];
     chn = port ? port_chn(d->evtchn, port) : NULL;
     if (chn && chn->state == ECS_VIRQ && chn->virq == virq) {
-        raise_on(d, chn->notify_vcpu, port);
+        raise_on(d, chn, chn->notify_vcpu, port);
         rc = 0;
     }
     evtchn_unlock(d, flags);
@@ -730,7 +758,7 @@ int evtchn_raise(struct domain *d, evtchn_port_t port)
     flags = evtchn_lock(d);
     chn = port_chn(d->evtchn, port);
     if (chn && chn->state != ECS_FREE && chn->state != ECS_RESERVED) {
-        raise_on(d, chn->notify_vcpu, port);
+        raise_on(d, chn, chn->notify_vcpu, port);
         rc = 0;
     }
     evtchn_unlock(d, flags);
@@ -766,7 +794,7 @@ void evtchn_debug_dump(struct domain *d)
         }
         printk(XENLOG_INFO "  port %u: %s vcpu %u peer d%u arg %u%s%s\n", p,
                names[chn->state], chn->notify_vcpu, peer, arg,
-               evtchn_port_is_pending(d, p) ? " pending" : "",
+               port_pending_locked(d, p) ? " pending" : "",
                d->shared_info && test_bit64(&d->shared_info->evtchn_mask[p / 64], p % 64)
                    ? " masked"
                    : "");
@@ -787,6 +815,9 @@ union evtchn_op {
     struct evtchn_bind_vcpu bind_vcpu;
     struct evtchn_unmask unmask;
     struct evtchn_reset reset;
+    struct evtchn_init_control init_control;
+    struct evtchn_expand_array expand_array;
+    struct evtchn_set_priority set_priority;
 };
 
 /* A guest-named domain with a reference (DOMID_SELF is the caller), or NULL: -ESRCH. */
@@ -916,10 +947,40 @@ static int op_reset(struct domain *cur, union evtchn_op *op)
     return rc;
 }
 
+static int op_init_control(struct domain *cur, union evtchn_op *op)
+{
+    return evtchn_fifo_init_control(cur, &op->init_control);
+}
+
+static int op_expand_array(struct domain *cur, union evtchn_op *op)
+{
+    return evtchn_fifo_expand_array(cur, op->expand_array.array_gfn);
+}
+
+/* Xen: -EINVAL for a port outside the table, -ENOSYS under the 2-level ABI, -EINVAL for a
+ * priority below EVTCHN_FIFO_PRIORITY_MIN. Later events of the port use the new queue. */
+static int op_set_priority(struct domain *cur, union evtchn_op *op)
+{
+    unsigned long flags = evtchn_lock(cur);
+    struct evtchn *chn = port_chn(cur->evtchn, op->set_priority.port);
+    int rc = 0;
+
+    if (!chn)
+        rc = -EINVAL;
+    else if (!cur->evtchn->fifo)
+        rc = -ENOSYS;
+    else if (op->set_priority.priority > EVTCHN_FIFO_PRIORITY_MIN)
+        rc = -EINVAL;
+    else
+        __atomic_store_n(&chn->priority, (uint8_t)op->set_priority.priority, __ATOMIC_RELEASE);
+    evtchn_unlock(cur, flags);
+    return rc;
+}
+
 /*
  * Sub-ops: handler, argument size, and whether the argument is copied back on success.
- * Missing ones return -ENOSYS: bind_pirq (no physical IRQs for guests), the FIFO ABI
- * (init_control's -ENOSYS makes Linux use 2-level), and reset_cont (reset is not split).
+ * Missing ones return -ENOSYS: bind_pirq (no physical IRQs for guests) and reset_cont (reset
+ * is not split).
  */
 static const struct evtchn_op_desc {
     int (*fn)(struct domain *cur, union evtchn_op *op);
@@ -937,6 +998,9 @@ static const struct evtchn_op_desc {
     [EVTCHNOP_bind_vcpu] = { op_bind_vcpu, sizeof(struct evtchn_bind_vcpu), false },
     [EVTCHNOP_unmask] = { op_unmask, sizeof(struct evtchn_unmask), false },
     [EVTCHNOP_reset] = { op_reset, sizeof(struct evtchn_reset), false },
+    [EVTCHNOP_init_control] = { op_init_control, sizeof(struct evtchn_init_control), true },
+    [EVTCHNOP_expand_array] = { op_expand_array, sizeof(struct evtchn_expand_array), false },
+    [EVTCHNOP_set_priority] = { op_set_priority, sizeof(struct evtchn_set_priority), false },
 };
 
 long do_event_channel_op(int cmd, uint64_t arg)

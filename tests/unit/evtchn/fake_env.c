@@ -154,6 +154,7 @@ void fake_setup(void)
     for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++)
         if (domains[i])
             release(i, false);
+    fake_frames_forget();
     current_v = NULL;
     fake_xsm_deny = false;
     fake_heap_live = 0;

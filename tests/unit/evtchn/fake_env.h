@@ -55,4 +55,11 @@ long fake_bind_vcpu(struct vcpu *v, evtchn_port_t port, uint32_t vcpu);
 long fake_status(struct vcpu *v, domid_t dom, evtchn_port_t port, struct evtchn_status *st);
 long fake_reset(struct vcpu *v, domid_t dom);
 
+/* FIFO tests (fake_frames.c): a zeroed host page as d's RAM at gfn; the references Tern
+ * holds on it now; fake_frames_release() checks Tern let go of all of them and frees. */
+void *fake_guest_frame(struct domain *d, uint64_t gfn);
+unsigned int fake_frame_refs(const void *va);
+void fake_frames_release(void);
+void fake_frames_forget(void); /* free without checking (a failed test's leftovers) */
+
 #endif

@@ -289,15 +289,12 @@ TEST(reset_of_another_domain)
     fake_teardown();
 }
 
-TEST(fifo_and_pirq_ops_are_not_implemented)
+TEST(pirq_and_reset_cont_are_not_implemented)
 {
     fake_setup();
     struct domain *d = fake_domain(1, 1);
     uint64_t buf[4] = { 0 };
 
-    CHECK_EQ(fake_op(d->vcpu[0], EVTCHNOP_init_control, buf), -ENOSYS);
-    CHECK_EQ(fake_op(d->vcpu[0], EVTCHNOP_expand_array, buf), -ENOSYS);
-    CHECK_EQ(fake_op(d->vcpu[0], EVTCHNOP_set_priority, buf), -ENOSYS);
     CHECK_EQ(fake_op(d->vcpu[0], EVTCHNOP_bind_pirq, buf), -ENOSYS);
     CHECK_EQ(fake_op(d->vcpu[0], EVTCHNOP_reset_cont, buf), -ENOSYS);
     fake_teardown();
