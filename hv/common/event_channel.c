@@ -10,6 +10,7 @@
 #include <tern/guest_access.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 #include <tern/sched.h>
 #include <tern/spinlock.h>
 #include <tern/xmalloc.h>
@@ -29,6 +30,7 @@ static struct evtchn *port_chn(const struct evtchn_domain *e, evtchn_port_t port
 {
     if (port >= e->valid)
         return NULL;
+    port = array_index_nospec(port, e->valid); /* no table walk past the check, even speculated */
     return &e->bucket[port / EVTCHNS_PER_BUCKET][port % EVTCHNS_PER_BUCKET];
 }
 
@@ -125,7 +127,7 @@ static struct vcpu *vcpu_of(struct domain *d, uint32_t vcpu_id)
 {
     if (vcpu_id >= d->max_vcpus || vcpu_id >= MAX_VIRT_CPUS)
         return NULL;
-    return d->vcpu[vcpu_id];
+    return d->vcpu[array_index_nospec(vcpu_id, MIN(d->max_vcpus, MAX_VIRT_CPUS))];
 }
 
 struct vcpu *evtchn_vcpu_of(struct domain *d, uint32_t vcpu_id)

@@ -8,6 +8,7 @@
  */
 #include <tern/errno.h>
 #include <tern/lib.h>
+#include <tern/nospec.h>
 #include <tern/mm.h>
 #include <tern/p2m.h>
 #include <tern/page_ref.h>
@@ -45,8 +46,11 @@ struct evtchn_fifo {
 static event_word_t *word_of(struct evtchn_fifo *f, evtchn_port_t port)
 {
     /* Pages are published before the count that covers them (expand_array). */
-    if (port >= __atomic_load_n(&f->num_words, __ATOMIC_ACQUIRE))
+    unsigned int n = __atomic_load_n(&f->num_words, __ATOMIC_ACQUIRE);
+
+    if (port >= n)
         return NULL;
+    port = array_index_nospec(port, n);
     return f->array[port / WORDS_PER_PAGE] + port % WORDS_PER_PAGE;
 }
 
