@@ -208,8 +208,10 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[2] &= ~(1u << 27);
         if (hvm_funcs->get_reg(v, HVM_CR4) & X86_CR4_OSXSAVE)
             out[2] |= 1u << 27;
-        /* Hide ACPI thermal, TM, PBE; keep the local APIC bit (an emulated one exists). */
+        /* Hide ACPI thermal, TM, PBE. The APIC bit mirrors IA32_APIC_BASE.EN, as on Xen. */
         out[3] &= ~((1u << 22) | (1u << 29) | (1u << 31));
+        if (hvm_vlapic_hw_disabled(v))
+            out[3] &= ~(1u << 9);
         break;
     case 4:
         out[0] &= 0x3ff; /* no cores/threads sharing information */
@@ -336,23 +338,4 @@ void hvm_prepare_entry(struct vcpu *v)
         hvm_funcs->set_virtual_irq(v, true, vec); /* level-like: until upcall_pending clears */
     else if (!hvm_vlapic_inject(v))
         hvm_funcs->set_virtual_irq(v, false, 0);
-}
-
-void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
-{
-    mfn_t mfn;
-    enum p2m_type t;
-
-    if (hvm_vlapic_mmio(v, gpa, error_code))
-        return;
-    t = p2m_lookup(v->domain, gpa >> PAGE_SHIFT, &mfn);
-    if ((t == p2m_invalid || t == p2m_ram_ro || t == p2m_grant_ro) &&
-        hvm_emulate_unbacked_access(v, gpa, error_code, t != p2m_invalid))
-        return;
-    printk(XENLOG_WARNING "d%u v%u: access to guest-physical %#llx that is not its memory "
-                          "(%s, %s)\n",
-           v->domain->domain_id, v->vcpu_id, (unsigned long long)gpa,
-           error_code & 2 ? "write" : "read",
-           error_code & 1 ? "protection" : "not present");
-    domain_crash(v->domain, "access to guest-physical memory it does not own");
 }
