@@ -221,8 +221,9 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[0] = out[1] = out[2] = out[3] = 0; /* MONITOR/MWAIT and power management */
         break;
     case 7:
+        /* WAITPKG; LA57, which Xen 4.17 never offers (CR4.LA57 #GPs, hvm/cr_rules.c) */
         if (sub == 0)
-            out[2] &= ~(1u << 5); /* WAITPKG */
+            out[2] &= ~((1u << 5) | (1u << 16));
         break;
     case 0xb:
     case 0xa:
