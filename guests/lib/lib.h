@@ -288,6 +288,11 @@ long vcpu_register_vcpu_info(unsigned int id);
 int wrmsr_safe(uint32_t idx, uint64_t val);
 int rdmsr_safe(uint32_t idx, uint64_t *val);
 
+/* A handler for interrupt vector 32..255 (not the upcall's), run with interrupts off on
+ * whichever vCPU takes the vector. NULL removes it; an interrupt without one is fatal. */
+typedef void (*irq_handler_t)(unsigned int vector);
+void irq_register(unsigned int vector, irq_handler_t fn);
+
 /* Install the IDT on this CPU. */
 void traps_init(void);
 void traps_load(void);

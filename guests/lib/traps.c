@@ -16,8 +16,14 @@ _Static_assert(sizeof(struct idt_entry) == 16, "idt entry");
 _Static_assert(offsetof(struct percpu, recover_rip) == 8, "recover_rip is %gs:8");
 _Static_assert(offsetof(struct percpu, fault_vector) == 16, "fault_vector is %gs:16");
 
-extern const uint64_t trap_stubs[32];
-extern const uint64_t trap_stub_upcall, trap_stub_spurious;
+extern const uint64_t trap_stubs[256];
+static irq_handler_t irq_handlers[256];
+
+void irq_register(unsigned int vector, irq_handler_t fn)
+{
+    if (vector >= 32 && vector < 256 && vector != UPCALL_VECTOR)
+        ACCESS_ONCE(irq_handlers[vector]) = fn;
+}
 
 static struct idt_entry idt[256] __aligned(16);
 static trap_handler_t handlers[32];
@@ -51,8 +57,7 @@ void traps_load(void)
 void traps_init(void)
 {
     for (unsigned int v = 0; v < 256; v++)
-        set_gate(v, v < 32 ? trap_stubs[v] : trap_stub_spurious);
-    set_gate(UPCALL_VECTOR, trap_stub_upcall);
+        set_gate(v, trap_stubs[v]);
     idt_desc.limit = sizeof(idt) - 1;
     idt_desc.base = (uintptr_t)idt;
     traps_load();
@@ -99,6 +104,10 @@ void do_trap(struct cpu_regs *r)
     }
     if (r->vector < 32 && handlers[r->vector] && handlers[r->vector](r))
         return;
+    if (r->vector >= 32 && r->vector < 256 && irq_handlers[r->vector]) {
+        irq_handlers[r->vector]((unsigned int)r->vector);
+        return;
+    }
     if (r->vector < 32 && pc->recover_rip) {
         pc->fault_vector = (int64_t)r->vector;
         r->rip = pc->recover_rip;

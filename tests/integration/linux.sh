@@ -3,7 +3,8 @@
 # Debian's unmodified kernels boot on Tern as Xen PVH domUs. A busybox initramfs
 # (tests/linux/init.sh) checks from inside the guest: vCPU count, memory, wallclock, sleep
 # timing, CPU progress on every vCPU, the Xen banner and hvc0, printing one TERN-CHECK line
-# each; the host side checks that `sleep 5` took 5 s of its own time. Then poweroff, reboot
+# each; the host side checks that `sleep 5` took 5 s of its own time. One boot keeps the local
+# APIC in xAPIC mode (nox2apic). Then poweroff, reboot
 # (on_reboot = "restart") and a kernel panic (on_crash) while other domains keep running.
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels
@@ -75,6 +76,17 @@ cfg=$(linux_cfg generic generic 2 256 basic)
 if boot linux-generic-2vcpu 0 --smp 2 --mem 1024 --timeout 300 --log-timestamps "$cfg"; then
     expect_checks generic
     expect "Domain 1 \\(generic\\) shut down: reason poweroff"
+fi
+done_case
+
+# With nox2apic Linux keeps the local APIC in xAPIC mode (as Tern starts it, like Xen) and
+# reaches it only through the MMIO page and the instruction emulator; the APs' INIT-SIPI goes
+# through ICR2/ICR. The APIC must never have been switched to x2APIC mode.
+cfg=$(LINUX_ARGS=nox2apic linux_cfg xapic cloud 2 256 basic)
+if boot linux-cloud-xapic 0 --smp 2 --mem 1024 --timeout 240 "$cfg"; then
+    expect_checks xapic
+    reject "x2apic enabled|Switched APIC routing to physical x2apic"
+    reject "cannot emulate"
 fi
 done_case
 

@@ -117,7 +117,7 @@ typedef struct vcpu_set_periodic_timer vcpu_set_periodic_timer_t;
 struct vcpu_set_singleshot_timer {
     uint64_t timeout_abs_ns; /* IN: absolute system time (ns) of the deadline */
     uint32_t flags;          /* IN: VCPU_SSHOTTMR_* */
-    uint32_t pad; /* IN: padding, ignored */
+    uint32_t pad; /* IN: padding, must be 0 */
 };
 typedef struct vcpu_set_singleshot_timer vcpu_set_singleshot_timer_t;
 
@@ -188,7 +188,7 @@ struct vcpu_hvm_x86_32 {
     uint32_t cr0;      /* IN */
     uint32_t cr3;      /* IN */
     uint32_t cr4;      /* IN */
-    uint32_t pad1; /* IN: padding, ignored */
+    uint32_t pad1; /* IN: padding, must be 0 (-EINVAL otherwise, as Xen) */
     uint64_t efer;     /* IN: only NXE, or LME/LMA to start in compatibility mode */
     uint32_t cs_base;  /* IN */
     uint32_t ds_base;  /* IN */
@@ -205,7 +205,7 @@ struct vcpu_hvm_x86_32 {
     uint16_t ss_ar;    /* IN */
     uint16_t es_ar;    /* IN */
     uint16_t tr_ar;    /* IN */
-    uint16_t pad2[3]; /* IN: padding, ignored */
+    uint16_t pad2[3]; /* IN: padding, must be 0 */
 };
 typedef struct vcpu_hvm_x86_32 xen_vcpu_hvm_x86_32_t;
 
@@ -237,7 +237,7 @@ typedef struct vcpu_hvm_x86_64 xen_vcpu_hvm_x86_64_t;
 /* arg of VCPUOP_initialise for PVH/HVM domains. Other modes: -EINVAL. */
 struct vcpu_hvm_context {
     uint32_t mode; /* IN: VCPU_HVM_MODE_* */
-    uint32_t pad; /* IN: padding, ignored */
+    uint32_t pad; /* IN: padding, must be 0 */
     union {
         struct vcpu_hvm_x86_32 x86_32; /* IN: with VCPU_HVM_MODE_32B */
         struct vcpu_hvm_x86_64 x86_64; /* IN: with VCPU_HVM_MODE_64B */

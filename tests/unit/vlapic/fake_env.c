@@ -190,7 +190,19 @@ const struct hvm_function_table *hvm_funcs = &fake_hvm;
 
 /* ---- Domain ---- */
 
+static struct domain *make_domain(unsigned int nr, bool x2apic);
+
 struct domain *fake_domain(unsigned int nr)
+{
+    return make_domain(nr, true);
+}
+
+struct domain *fake_domain_xapic(unsigned int nr)
+{
+    return make_domain(nr, false);
+}
+
+static struct domain *make_domain(unsigned int nr, bool x2apic)
 {
     if (dom) {
         for (unsigned int i = 0; i < FAKE_MAX_VCPUS; i++) {
@@ -219,6 +231,10 @@ struct domain *fake_domain(unsigned int nr)
         v->is_initialised = i == 0;
         dom->d.vcpu[i] = v;
         CHECK(vlapic_init(v) == 0, "vlapic_init(v%u)", i);
+        /* vCPUs start in xAPIC mode, as on Xen; most tests switch to x2APIC as Linux does */
+        CHECK((rd(v, X_APIC_BASE) & 0xc00) == 0x800, "v%u starts in xAPIC mode", i);
+        if (x2apic)
+            wr(v, X_APIC_BASE, rd(v, X_APIC_BASE) | 0x400);
     }
     return &dom->d;
 }
@@ -279,4 +295,33 @@ int fake_entry(struct vcpu *v, bool taken)
     }
     vlapic_after_exit(v, !taken);
     return vec;
+}
+
+/* ---- xAPIC MMIO helpers ---- */
+
+uint64_t mmio_rd_len(struct vcpu *v, unsigned int offset, unsigned int len)
+{
+    uint64_t val = 0xdeadbeefdeadbeefULL;
+
+    CHECK(hvm_vlapic_mmio_range(v, XAPIC_BASE + offset), "v%u: 0xfee00000 + %#x is not the "
+          "vLAPIC page", v->vcpu_id, offset);
+    hvm_vlapic_mmio_read(v, XAPIC_BASE + offset, len, &val);
+    return val;
+}
+
+void mmio_wr_len(struct vcpu *v, unsigned int offset, unsigned int len, uint64_t val)
+{
+    CHECK(hvm_vlapic_mmio_range(v, XAPIC_BASE + offset), "v%u: 0xfee00000 + %#x is not the "
+          "vLAPIC page", v->vcpu_id, offset);
+    hvm_vlapic_mmio_write(v, XAPIC_BASE + offset, len, val);
+}
+
+uint32_t mmio_rd(struct vcpu *v, unsigned int offset)
+{
+    return (uint32_t)mmio_rd_len(v, offset, 4);
+}
+
+void mmio_wr(struct vcpu *v, unsigned int offset, uint32_t val)
+{
+    mmio_wr_len(v, offset, 4, val);
 }

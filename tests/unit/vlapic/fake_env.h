@@ -16,6 +16,8 @@
 #define FAKE_MAX_VCPUS 20
 /* The fake TSC runs at 1 THz, so real host TSC drift during a test is negligible in ns. */
 #define FAKE_TSC_KHZ 1000000000ULL
+/* One count of the LAPIC timer divided by 1: Xen's 100 MHz APIC bus. */
+#define TICK_NS 10
 
 /* What the fakes saw for one vCPU since fake_domain(). */
 struct fake_log {
@@ -32,6 +34,15 @@ struct fake_log {
  * each vlapic_init'ed: vCPU 0 up and initialised, the others VPF_down. NOW() restarts at
  * 1 ms. */
 struct domain *fake_domain(unsigned int nr);
+/* The same, but the vCPUs stay in xAPIC mode (fake_domain switches them to x2APIC). */
+struct domain *fake_domain_xapic(unsigned int nr);
+
+/* xAPIC MMIO at 0xfee00000 + offset (CHECKed to be the vLAPIC page). */
+#define XAPIC_BASE 0xfee00000ULL
+uint64_t mmio_rd_len(struct vcpu *v, unsigned int offset, unsigned int len);
+void mmio_wr_len(struct vcpu *v, unsigned int offset, unsigned int len, uint64_t val);
+uint32_t mmio_rd(struct vcpu *v, unsigned int offset);
+void mmio_wr(struct vcpu *v, unsigned int offset, uint32_t val);
 struct fake_log *fake_log(const struct vcpu *v);
 
 /* Clock and timers */

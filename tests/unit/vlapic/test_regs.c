@@ -5,6 +5,8 @@
 
 #include <tern/errno.h>
 
+#include <string.h>
+
 TEST(no_vlapic_behaves_like_the_stub)
 {
     fake_domain(1);
@@ -20,7 +22,11 @@ TEST(no_vlapic_behaves_like_the_stub)
     CHECK(!vlapic_take_nmi(&bare), "no NMI");
     vlapic_after_exit(&bare, false);
     vlapic_destroy(&bare);
-    CHECK(!hvm_vlapic_mmio(&bare, 0xfee00000, 2), "no MMIO");
+    CHECK(!hvm_vlapic_mmio_range(&bare, 0xfee00000), "no MMIO");
+    CHECK(!hvm_vlapic_hw_disabled(&bare), "no vlapic: CPUID keeps the host's APIC bit");
+    val = 5;
+    hvm_vlapic_mmio_read(&bare, 0xfee00020, 4, &val);
+    CHECK_EQ(val, 0);
     CHECK(!hvm_vlapic_portio_hook(&bare, 0x20, 1, true, NULL), "no port I/O");
 }
 
@@ -57,23 +63,41 @@ TEST(init_state)
     CHECK_EQ(rd(v0, X_TSC_DEADLINE), 0);
 }
 
+/* Xen's guest_wrmsr_apic_base() transitions, from x2APIC mode (fake_domain switched). */
 TEST(apic_base_writes)
 {
     struct domain *d = fake_domain(2);
     struct vcpu *v0 = d->vcpu[0], *v1 = d->vcpu[1];
 
     wr(v0, X_APIC_BASE, 0xfee00d00);                /* the same value */
-    wr(v0, X_APIC_BASE, 0xfee00c00);                /* BSP flag: ignored */
-    CHECK_EQ(rd(v0, X_APIC_BASE), 0xfee00d00);
+    wr(v0, X_APIC_BASE, 0xfee00c00);                /* the BSP flag is stored as written */
+    CHECK_EQ(rd(v0, X_APIC_BASE), 0xfee00c00);
     wr(v1, X_APIC_BASE, 0xfee00d00);
-    CHECK_EQ(rd(v1, X_APIC_BASE), 0xfee00c00);
-    CHECK(!msr_wr(v0, X_APIC_BASE, 0), "disabling refused");
-    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00900), "x2APIC -> xAPIC refused");
-    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00100), "EN=0 EXTD=0 refused");
-    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfec00d00), "moving the base refused");
-    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00d01), "reserved bit refused");
-    CHECK(!msr_wr(v0, X_APIC_BASE, 0x1fee00d00ULL), "high address refused");
-    CHECK_EQ(rd(v0, X_APIC_BASE), 0xfee00d00);
+    CHECK_EQ(rd(v1, X_APIC_BASE), 0xfee00d00);
+    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00800), "x2APIC -> xAPIC directly refused");
+    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00400), "EN=0 with EXTD=1 refused");
+    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00c01), "reserved bit refused");
+    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00c00 | (1ULL << 52)), "address bit 52 refused");
+    CHECK_EQ(rd(v0, X_APIC_BASE), 0xfee00c00);
+    CHECK(strstr(harness_log(), "IA32_APIC_BASE"), "refusals are logged");
+    /* In x2APIC mode the (unused) address field may change. */
+    wr(v0, X_APIC_BASE, 0xfec00c00);
+    CHECK_EQ(rd(v0, X_APIC_BASE), 0xfec00c00);
+    /* x2APIC -> disabled -> xAPIC, which must be at the default base. */
+    wr(v0, X_APIC_BASE, 0xfec00000);
+    CHECK(hvm_vlapic_hw_disabled(v0), "disabled");
+    CHECK(!msr_rd(v0, X_ID, &(uint64_t){ 0 }), "no x2APIC MSRs when disabled");
+    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfec00800), "xAPIC away from 0xfee00000 refused");
+    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00400), "disabled -> x2APIC directly refused");
+    CHECK(!msr_wr(v0, X_APIC_BASE, 0xfee00000 | (1ULL << 10)), "EXTD alone refused");
+    wr(v0, X_APIC_BASE, 0xfee00900);
+    CHECK(!hvm_vlapic_hw_disabled(v0), "enabled again");
+    CHECK(hvm_vlapic_mmio_range(v0, 0xfee00000), "the xAPIC page is there");
+    CHECK(!hvm_vlapic_mmio_range(v1, 0xfee00000), "not for a vCPU in x2APIC mode");
+    CHECK_EQ(mmio_rd(v0, 0x20), 0);                 /* reset: ID = 2 * 0 << 24 */
+    /* ... and on to x2APIC again */
+    wr(v0, X_APIC_BASE, 0xfee00d00);
+    CHECK_EQ(rd(v0, X_ID), 0);
 }
 
 TEST(read_write_registers)
@@ -268,11 +292,33 @@ TEST(hostile_random_writes)
             fake_advance((s_time_t)(x >> 40));
         if ((x >> 28) % 32 == 2)
             vlapic_take_nmi(v);
+        if ((x >> 36) % 4 == 0) {
+            /* any offset and width of the xAPIC page, when the vCPU is in xAPIC mode */
+            uint64_t gpa = 0xfee00000 + ((x >> 40) & 0xfff);
+            unsigned int len = 1u << ((x >> 52) & 3);
+            if (hvm_vlapic_mmio_range(v, gpa)) {
+                if (x & 0x400000)
+                    hvm_vlapic_mmio_write(v, gpa, len, value);
+                else
+                    hvm_vlapic_mmio_read(v, gpa, len, &val);
+            }
+        }
+        if ((x >> 24) % 256 == 2) /* back to xAPIC mode now and then */
+            if (msr_wr(v, X_APIC_BASE, 0xfee00000))
+                msr_wr(v, X_APIC_BASE, 0xfee00800);
     }
     for (unsigned int i = 0; i < 4; i++) {
         struct vcpu *v = d->vcpu[i];
+        uint64_t base = rd(v, X_APIC_BASE);
+        CHECK((base & ~0x000ffffffffffd00ULL) == 0, "APIC_BASE without reserved bits: %#llx",
+              (unsigned long long)base);
+        CHECK((base & 0xc00) != 0x400, "never EXTD without EN: %#llx",
+              (unsigned long long)base);
+        /* Whatever mode it ended in, x2APIC mode gives the fixed ID. */
+        if ((base & 0xc00) != 0xc00)
+            wr(v, X_APIC_BASE, 0xfee00800); /* disabled -> xAPIC, or stays xAPIC */
+        wr(v, X_APIC_BASE, 0xfee00c00);
         CHECK_EQ(rd(v, X_ID), 2 * i);
-        CHECK_EQ(rd(v, X_APIC_BASE) & ~0x100ULL, 0xfee00c00);
         CHECK(rd(v, X_TPR) <= 0xff, "TPR within 8 bits");
         CHECK((rd(v, X_SVR) & ~0x3ffULL) == 0, "SVR within its bits");
         for (unsigned int r = 0; r < 8; r++)

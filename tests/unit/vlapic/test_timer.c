@@ -16,20 +16,20 @@ TEST(one_shot_fires_once)
 {
     struct vcpu *v = timer_vcpu();
 
-    wr(v, X_TDCR, 0xb);                             /* divide by 1: 1 ns per count */
+    wr(v, X_TDCR, 0xb);                             /* divide by 1: 10 ns per count */
     wr(v, X_LVT_TIMER, 0xec);
     wr(v, X_TMICT, 1000);
     CHECK_EQ(rd(v, X_TMCCT), 1000);
-    fake_advance(250);
+    fake_advance(250 * TICK_NS);
     CHECK_EQ(rd(v, X_TMCCT), 750);
-    fake_advance(749);
+    fake_advance(749 * TICK_NS);
     CHECK_EQ(rd(v, X_TMCCT), 1);
     CHECK(!in_irr(v, 0xec), "not yet");
-    fake_now += 5;                                  /* expired, callback not run yet */
+    fake_now += TICK_NS + 5;                        /* expired, callback not run yet */
     CHECK_EQ(rd(v, X_TMCCT), 0);
-    fake_now -= 5;
-    fake_advance(1);
-    CHECK(in_irr(v, 0xec), "fired at 1000 ns");
+    fake_now -= TICK_NS + 5;
+    fake_advance(TICK_NS);
+    CHECK(in_irr(v, 0xec), "fired at 1000 counts (10 us)");
     CHECK_EQ(fake_log(v)->kicks, 1);
     CHECK_EQ(rd(v, X_TMCCT), 0);
     CHECK(!fake_timer_of(v)->active, "one-shot: not re-armed");
@@ -52,10 +52,10 @@ TEST(divider)
         wr(v, X_TDCR, tab[i].tdcr);
         wr(v, X_TMICT, 100);
         struct timer *t = fake_timer_of(v);
-        CHECK(t->active && t->expires == fake_now + 100 * (s_time_t)tab[i].div,
+        CHECK(t->active && t->expires == fake_now + 100 * TICK_NS * (s_time_t)tab[i].div,
               "TDCR %#x: expiry after %lld ns, expected %u", tab[i].tdcr,
-              (long long)(t->expires - fake_now), 100 * tab[i].div);
-        fake_advance(tab[i].div * 10);
+              (long long)(t->expires - fake_now), 100 * TICK_NS * tab[i].div);
+        fake_advance(tab[i].div * 10 * TICK_NS);
         CHECK_EQ(rd(v, X_TMCCT), 90);
     }
 }
@@ -66,7 +66,7 @@ TEST(periodic_rearms_and_counts)
 
     wr(v, X_TDCR, 0xb);
     wr(v, X_LVT_TIMER, 0x200ef);
-    wr(v, X_TMICT, 500000);                         /* 500 us */
+    wr(v, X_TMICT, 50000);                          /* 500 us */
     s_time_t start = fake_now;
     fake_advance(500000);
     CHECK(in_irr(v, 0xef), "first period");
@@ -76,7 +76,7 @@ TEST(periodic_rearms_and_counts)
     CHECK(t->active && t->expires == start + 1000000, "re-armed one period later: %lld",
           (long long)(t->expires - start));
     fake_advance(100000);
-    CHECK_EQ(rd(v, X_TMCCT), 400000);
+    CHECK_EQ(rd(v, X_TMCCT), 40000);
     fake_advance(400000);
     CHECK(in_irr(v, 0xef), "second period");
     CHECK_EQ(fake_log(v)->kicks, 2);
@@ -98,13 +98,13 @@ TEST(periodic_has_a_minimum_period)
 
     wr(v, X_TDCR, 0xb);
     wr(v, X_LVT_TIMER, 0x200ef);
-    wr(v, X_TMICT, 10);                             /* 10 ns */
-    fake_advance(10);
+    wr(v, X_TMICT, 10);                             /* 100 ns */
+    fake_advance(10 * TICK_NS);
     CHECK_EQ(fake_log(v)->kicks, 1);
     fake_advance(1000000);                          /* 1 ms: at most 10 more firings */
     CHECK(fake_log(v)->kicks <= 11, "%u callbacks delivered in 1 ms", fake_log(v)->kicks);
     uint64_t c = rd(v, X_TMCCT);
-    CHECK(c >= 1 && c <= 10, "the count still follows the 10 ns period: %llu",
+    CHECK(c >= 1 && c <= 10, "the count still follows the 100 ns period: %llu",
           (unsigned long long)c);
 }
 
@@ -114,7 +114,7 @@ TEST(masked_timer_delivers_nothing)
 
     wr(v, X_TDCR, 0xb);
     wr(v, X_LVT_TIMER, 0x300ef);                    /* periodic, masked */
-    wr(v, X_TMICT, 200000);
+    wr(v, X_TMICT, 20000);
     fake_advance(1000000);
     CHECK(!in_irr(v, 0xef), "masked");
     CHECK_EQ(fake_log(v)->kicks, 0);
@@ -132,7 +132,7 @@ TEST(disabled_apic_timer_delivers_nothing)
     wr(v, X_LVT_TIMER, 0xef);
     wr(v, X_TMICT, 1000);
     wr(v, X_SVR, 0xff);
-    fake_advance(1000);
+    fake_advance(1000 * TICK_NS);
     CHECK(!in_irr(v, 0xef), "software-disabled");
     CHECK_EQ(fake_log(v)->kicks, 0);
 }
@@ -145,7 +145,7 @@ TEST(illegal_timer_vector_sets_esr)
     wr(v, X_LVT_ERROR, 0xfe);
     wr(v, X_LVT_TIMER, 0x07);
     wr(v, X_TMICT, 1000);
-    fake_advance(1000);
+    fake_advance(1000 * TICK_NS);
     CHECK(!in_irr(v, 0x07), "vector 7 is illegal");
     CHECK(in_irr(v, 0xfe), "error interrupt instead");
     CHECK_EQ(fake_log(v)->kicks, 1);
@@ -161,12 +161,12 @@ TEST(stale_callback_does_nothing)
     wr(v, X_LVT_TIMER, 0xef);
     wr(v, X_TMICT, 1000);
     struct timer *t = fake_timer_of(v);
-    fake_now += 1000;
+    fake_now += 1000 * TICK_NS;
     /* The guest re-programs just as the old expiry is being handled on another pCPU. */
     wr(v, X_TMICT, 5000);
     t->fn(t->data);
     CHECK(!in_irr(v, 0xef), "a firing for the old count delivers nothing");
-    CHECK(t->active && t->expires == fake_now + 5000, "the new count stays armed");
+    CHECK(t->active && t->expires == fake_now + 5000 * TICK_NS, "the new count stays armed");
     wr(v, X_TMICT, 0);
     t->fn(t->data);
     CHECK(!in_irr(v, 0xef), "nor after a stop");

@@ -235,8 +235,10 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[2] &= ~(1u << 27);
         if (hvm_funcs->get_reg(v, HVM_CR4) & X86_CR4_OSXSAVE)
             out[2] |= 1u << 27;
-        /* Hide ACPI thermal, TM, PBE; keep the local APIC bit (an emulated one exists). */
+        /* Hide ACPI thermal, TM, PBE. The APIC bit mirrors IA32_APIC_BASE.EN, as on Xen. */
         out[3] &= ~((1u << 22) | (1u << 29) | (1u << 31));
+        if (hvm_vlapic_hw_disabled(v))
+            out[3] &= ~(1u << 9);
         break;
     case 4:
         out[0] &= 0x3ff; /* no cores/threads sharing information */
@@ -247,7 +249,8 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         break;
     case 7:
         if (sub == 0) {
-            out[2] &= ~(1u << 5); /* WAITPKG */
+            /* WAITPKG; LA57, which Xen 4.17 never offers (CR4.LA57 #GPs, hvm/cr_rules.c) */
+            out[2] &= ~((1u << 5) | (1u << 16));
             /* L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES: MSRs Tern does not offer. */
             out[3] &= ~((1u << 28) | (1u << 29) | (1u << 30));
             /* Intel's SPEC_CTRL enumeration: only what spec_ctrl.c virtualises. */
@@ -400,28 +403,4 @@ void hvm_prepare_entry(struct vcpu *v)
     else if (!hvm_vlapic_inject(v))
         hvm_funcs->set_virtual_irq(v, false, 0);
     spec_ctrl_enter_guest(v); /* last of the entry work: IBPB and the guest's SPEC_CTRL */
-}
-
-void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
-{
-    mfn_t mfn;
-    enum p2m_type t;
-    bool write = error_code & 2;
-
-    if (hvm_vlapic_mmio(v, gpa, error_code))
-        return;
-    t = p2m_lookup(v->domain, gpa >> PAGE_SHIFT, &mfn);
-    /* Another vCPU changed the mapping between the fault and now (populated the gfn, say):
-     * the access is allowed as things stand, so the guest just retries it. */
-    if (t == p2m_ram_rw || t == p2m_grant_rw || t == p2m_xen_shared ||
-        (!write && (t == p2m_ram_ro || t == p2m_grant_ro)))
-        return;
-    if ((t == p2m_invalid || t == p2m_ram_ro || t == p2m_grant_ro) &&
-        hvm_emulate_unbacked_access(v, gpa, error_code, t != p2m_invalid))
-        return;
-    printk(XENLOG_WARNING "d%u v%u: access to guest-physical %#llx that is not its memory "
-                          "(%s, %s)\n",
-           v->domain->domain_id, v->vcpu_id, (unsigned long long)gpa,
-           write ? "write" : "read", error_code & 1 ? "protection" : "not present");
-    domain_crash(v->domain, "access to guest-physical memory it does not own");
 }

@@ -176,15 +176,8 @@ bool hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     if (hvm_vlapic_msr(v, msr, true, &val))
         return true;
     switch (msr) {
-    case MSR_EFER: {
-        /* Allowed bits: SCE, LME, LMA (read-only, kept), NXE, FFXSR. */
-        uint64_t allowed = (1u << 0) | (1u << 8) | (1u << 10) | (1u << 11) | (1u << 14);
-        if (val & ~allowed)
-            return false;
-        uint64_t lma = hvm_funcs->get_reg(v, HVM_EFER) & (1u << 10);
-        hvm_funcs->set_reg(v, HVM_EFER, (val & ~(1ULL << 10)) | lma);
-        return true;
-    }
+    case MSR_EFER:
+        return hvm_set_efer(v, val); /* Xen's rules; LMA is read-only (cr.c) */
     case MSR_XEN_HYPERCALL_PAGE:
         return write_hypercall_page(v, val);
     case MSR_TSC_AUX:

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest accesses that nested paging refuses: a write to a read-only mapping (a read-only
- * grant) is discarded, and an access to guest-physical memory with nothing behind it reads
- * as all-ones and writes nowhere, as on Xen for a guest without a device model. Only
- * instructions whose whole effect is that one access are completed this way (decoded with
- * insn_decode.c); anything else crashes the domain with the reason logged.
+ * Nested page faults: guest accesses to memory that is not plain RAM (unbacked, read-only or
+ * the vLAPIC page) completed by the instruction emulator; and the guest's execution mode and
+ * instruction fetch that the exit handlers share.
  */
 #include <asm/hvm.h>
 #include <asm/processor.h>
@@ -14,9 +12,12 @@
 #include <tern/p2m.h>
 #include "hvm_private.h"
 #include "insn_decode.h"
+#include "x86_emulate.h"
 
 #define NPF_PRESENT (1ULL << 0)
 #define NPF_WRITE (1ULL << 1)
+#define NPF_FETCH (1ULL << 4)     /* an instruction fetch */
+#define NPF_IN_WALK (1ULL << 33)  /* while walking the guest's page tables */
 
 int hvm_guest_mode(struct vcpu *v)
 {
@@ -45,71 +46,63 @@ int hvm_decode_current(struct vcpu *v, struct insn_info *insn)
     return insn_decode(bytes, avail, mode, insn);
 }
 
-static void set_gpr(struct vcpu *v, int reg, uint64_t val, unsigned int size)
+/*
+ * A guest access that nested paging refused. Unbacked memory, read-only mappings and the
+ * vLAPIC's xAPIC page are completed by emulating the instruction (emulate.c); RAM that is
+ * mapped, instruction fetches, the guest's own page tables outside its RAM and faults while
+ * delivering an event are not something a PVH guest without a device model can do on Xen
+ * either: the domain crashes with the reason logged.
+ */
+void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
 {
-    struct guest_gprs *g = &v->arch.gprs;
-    uint64_t *slot;
-    uint64_t tmp;
-
-    switch (reg) {
-    case 0: tmp = hvm_funcs->get_reg(v, HVM_RAX); slot = &tmp; break;
-    case 1: slot = &g->rcx; break;
-    case 2: slot = &g->rdx; break;
-    case 3: slot = &g->rbx; break;
-    case 4: tmp = hvm_funcs->get_reg(v, HVM_RSP); slot = &tmp; break;
-    case 5: slot = &g->rbp; break;
-    case 6: slot = &g->rsi; break;
-    case 7: slot = &g->rdi; break;
-    case 8: slot = &g->r8; break;
-    case 9: slot = &g->r9; break;
-    case 10: slot = &g->r10; break;
-    case 11: slot = &g->r11; break;
-    case 12: slot = &g->r12; break;
-    case 13: slot = &g->r13; break;
-    case 14: slot = &g->r14; break;
-    default: slot = &g->r15; break;
-    }
-    /* x86 register-write rules: 32-bit writes zero the upper half, 8/16-bit keep it. */
-    if (size == 8 || size == 4)
-        *slot = size == 4 ? (uint32_t)val : val;
-    else
-        *slot = (*slot & ~((1ULL << (size * 8)) - 1)) | (val & ((1ULL << (size * 8)) - 1));
-    if (reg == 0)
-        hvm_funcs->set_reg(v, HVM_RAX, tmp);
-    else if (reg == 4)
-        hvm_funcs->set_reg(v, HVM_RSP, tmp);
-}
-
-bool hvm_emulate_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t error_code,
-                                 bool read_only_mapping)
-{
-    struct insn_info insn;
     struct domain *d = v->domain;
-    bool write = error_code & NPF_WRITE;
+    struct hvm_emul_result res;
+    struct insn_info insn;
+    bool vlapic = hvm_vlapic_mmio_range(v, gpa);
+    const char *why = NULL;
+    enum p2m_type t = p2m_invalid;
+    mfn_t mfn;
 
-    if (hvm_decode_current(v, &insn) || insn.is_string || insn.implicit_mem)
-        return false;
-    if (write) {
-        if (!insn.plain_store)
-            return false;
-    } else {
-        if (read_only_mapping || insn.reg_dest < 0 || insn.is_write)
-            return false;
-        uint64_t ones = ~0ULL;
-        if (insn.sign_extend || insn.src_size == insn.op_size || insn.src_size == 0)
-            set_gpr(v, insn.reg_dest, ones, insn.op_size);
-        else /* zero-extended load of src_size all-ones bytes */
-            set_gpr(v, insn.reg_dest, (1ULL << (insn.src_size * 8)) - 1, insn.op_size);
+    if (!vlapic) {
+        bool write = error_code & NPF_WRITE;
+
+        t = p2m_lookup(d, gpa >> PAGE_SHIFT, &mfn);
+        /* Another vCPU changed the mapping between the fault and now (populated the gfn,
+         * say): the access is allowed as things stand, so the guest just retries it. */
+        if (t == p2m_ram_rw || t == p2m_grant_rw || t == p2m_xen_shared ||
+            (!write && (t == p2m_ram_ro || t == p2m_grant_ro)))
+            return;
     }
-    if (!d->unbacked_access_logged) {
-        d->unbacked_access_logged = true;
-        printk(XENLOG_WARNING "d%u v%u: %s guest-physical %#llx %s (reported once)\n",
-               d->domain_id, v->vcpu_id, write ? "write to" : "read of",
-               (unsigned long long)gpa,
-               read_only_mapping ? "through a read-only mapping: discarded"
-               : write ? "with nothing behind it: discarded"
-                       : "with nothing behind it: reads as all-ones");
+    if (!vlapic && t != p2m_invalid && t != p2m_ram_ro && t != p2m_grant_ro)
+        why = "not its memory";
+    else if (error_code & NPF_IN_WALK)
+        why = "its page tables point there";
+    else if (error_code & NPF_FETCH)
+        why = "instruction fetch";
+    else if (hvm_funcs->event_pending(v))
+        why = "while delivering an event";
+    if (why) {
+        printk(XENLOG_WARNING "d%u v%u: access to guest-physical %#llx (%s, %s): %s\n",
+               d->domain_id, v->vcpu_id, (unsigned long long)gpa,
+               error_code & NPF_WRITE ? "write" : "read",
+               error_code & NPF_PRESENT ? "protection" : "not present", why);
+        domain_crash(d, "access to guest-physical memory it does not own");
+        return;
     }
-    hvm_funcs->set_reg(v, HVM_RIP, hvm_funcs->get_reg(v, HVM_RIP) + insn.length);
-    return true;
+    if (hvm_emulate_one(v, &res) != X86EMUL_UNHANDLEABLE)
+        return;
+    /*
+     * What the emulator does not know (SSE, x87 and other stores) may still be a store whose
+     * only effect is the write: discarding it is exactly what the hardware would do with
+     * nothing there. Anything else (and anything aimed at the vLAPIC) crashes the domain, as
+     * Xen's X86EMUL_UNHANDLEABLE does.
+     */
+    if (!vlapic && (error_code & NPF_WRITE) && res.len &&
+        !insn_decode(res.insn, res.len, hvm_guest_mode(v), &insn) && insn.plain_store &&
+        !insn.is_string && !insn.implicit_mem) {
+        hvm_funcs->set_reg(v, HVM_RIP, res.rip + insn.length);
+        hvm_funcs->set_reg(v, HVM_INTR_SHADOW, 0);
+        return;
+    }
+    hvm_emulate_crash(v, &res, "access to unbacked or emulated memory");
 }

@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The emulated local APIC in x2APIC mode (Intel SDM vol. 3, chapter 10): registers as MSRs
- * 0x800-0x8ff, IPIs among the domain's vCPUs (fixed, lowest priority, NMI, INIT, SIPI), the
- * LVT timer (one-shot, periodic, TSC-deadline) and interrupt priorities. vCPUs start with
- * IA32_APIC_BASE.EXTD = 1, so the guest never needs the xAPIC MMIO page (not emulated).
+ * The emulated local APIC (Intel SDM vol. 3, chapter 10) in both of its modes, as Xen 4.17
+ * offers it to HVM and PVH guests: vCPUs start in xAPIC mode with the registers in the MMIO
+ * page at 0xfee00000 (reached through nested page faults and the instruction emulator,
+ * hvm_vlapic_mmio_*), and the guest may switch to x2APIC mode, registers as MSRs
+ * 0x800-0x8ff, through IA32_APIC_BASE. IPIs among the domain's vCPUs (fixed, lowest priority,
+ * NMI, INIT, SIPI; physical and logical flat/cluster destinations), the LVT timer (one-shot,
+ * periodic, TSC-deadline) and interrupt priorities work the same in both modes.
+ *
+ * The modes differ as on hardware and Xen: xAPIC accesses never fault (accesses that do not
+ * fit in one 32-bit register read 0 and are dropped, reserved bits are masked, the ID is
+ * writable, LDR/DFR are the guest's, ICR is written as ICR2 then ICR), x2APIC accesses #GP on
+ * reserved bits and read-only registers and the ID and LDR follow from the vCPU number.
  *
  * Locking: each vlapic has a spinlock taken with interrupts off, because its timer callback
  * runs in interrupt context on the pCPU the timer was bound to, which need not be where the
@@ -32,6 +40,7 @@
 #define APIC_BASE_EXTD (1u << 10)
 #define APIC_BASE_EN (1u << 11)
 #define APIC_BASE_ADDR 0xfee00000u
+#define APIC_BASE_ADDR_MASK 0x000ffffffffff000ULL /* Xen's mask */
 
 /* x2APIC registers: MSR index - 0x800 (SDM 10.12.1.2, table 10-6) */
 enum {
@@ -41,6 +50,7 @@ enum {
     REG_PPR = 0x0a,
     REG_EOI = 0x0b,
     REG_LDR = 0x0d,
+    REG_DFR = 0x0e, /* xAPIC only */
     REG_SVR = 0x0f,
     REG_ISR = 0x10, /* 8 registers of 32 vectors each */
     REG_TMR = 0x18,
@@ -48,6 +58,7 @@ enum {
     REG_ESR = 0x28,
     REG_LVT_CMCI = 0x2f,
     REG_ICR = 0x30,
+    REG_ICR2 = 0x31, /* xAPIC only: the destination, bits 31:24 */
     REG_LVT_TIMER = 0x32, /* REG_LVT_TIMER..REG_LVT_ERROR are consecutive */
     REG_LVT_ERROR = 0x37,
     REG_TMICT = 0x38,
@@ -103,13 +114,23 @@ enum { SH_NONE = 0, SH_SELF = 1, SH_ALL = 2, SH_OTHERS = 3 };
 #define ESR_SEND_ILLEGAL (1u << 5)
 #define ESR_RECV_ILLEGAL (1u << 6)
 
+/* xAPIC: the writable bits of LDR and ICR2, and DFR's fixed bits (SDM 10.6.2.2) */
+#define XAPIC_LDR_MASK 0xff000000u
+#define XAPIC_ICR2_MASK 0xff000000u
+#define XAPIC_DFR_FIXED 0x0fffffffu
+#define DFR_FLAT 0xfu
+#define DFR_CLUSTER 0x0u
+#define ICR_STATUS (1u << 12) /* delivery status: always idle here */
+/* The last register of the MMIO page (TDCR at 0x3e0): past it, nothing (Xen's bound). */
+#define XAPIC_LAST_OFFSET 0x3e0u
+
 #define SVR_ENABLED (1u << 8)
 #define SVR_WRITABLE 0x3ffu /* vector, enable, focus check; not EOI-broadcast suppression */
 #define TDCR_WRITABLE 0xbu
 
-/* The x2APIC timer counts bus clocks divided by TDCR (SDM 10.5.4). The bus clock is ours to
- * choose: 1 GHz, so one count is `divisor` ns. */
-#define BUS_NS_PER_TICK 1
+/* The timer counts bus clocks divided by TDCR (SDM 10.5.4). The bus runs at Xen's 100 MHz
+ * (APIC_BUS_CYCLE_NS), so one count is 10 * divisor ns. */
+#define BUS_NS_PER_TICK 10
 /* A periodic timer fires at most this often, so a guest cannot keep a pCPU busy with timer
  * interrupts; the current count still follows the programmed period. */
 #define MIN_PERIOD_NS MICROSECS(100)
@@ -120,12 +141,15 @@ struct vlapic {
     spinlock_t lock;
     struct vcpu *v;
     uint64_t apic_base;
-    uint32_t id; /* x2APIC ID, read-only in x2APIC mode */
+    /* The ID register: xAPIC mode bits 31:24 (writable, as on Xen); x2APIC the 32-bit ID */
+    uint32_t id;
+    uint32_t ldr; /* xAPIC: the guest's; x2APIC: derived from the ID on the switch */
+    uint32_t dfr; /* xAPIC only */
     uint32_t tpr;
     uint32_t svr;
     uint32_t esr;         /* what the guest reads, latched by its last ESR write */
     uint32_t esr_pending; /* errors since that write */
-    uint64_t icr;
+    uint64_t icr; /* x2APIC: the 64-bit ICR; xAPIC: ICR2 in bits 63:32, ICR in 31:0 */
     uint32_t lvt[NR_LVT];
     uint32_t isr[8]; /* 256 vectors, laid out like the ISR0-7 registers */
     uint32_t irr[8];
@@ -176,6 +200,33 @@ static bool sw_enabled(const struct vlapic *vl)
     return vl->svr & SVR_ENABLED;
 }
 
+static bool hw_enabled(const struct vlapic *vl)
+{
+    return vl->apic_base & APIC_BASE_EN;
+}
+
+static bool x2apic_mode(const struct vlapic *vl)
+{
+    return (vl->apic_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD);
+}
+
+static bool xapic_mode(const struct vlapic *vl)
+{
+    return (vl->apic_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == APIC_BASE_EN;
+}
+
+/* Accepting interrupts: globally (IA32_APIC_BASE.EN) and software (SVR) enabled. */
+static bool enabled(const struct vlapic *vl)
+{
+    return hw_enabled(vl) && sw_enabled(vl);
+}
+
+/* The APIC ID as destinations compare it: 8 bits in xAPIC mode, 32 in x2APIC mode. */
+static uint32_t apic_id(const struct vlapic *vl)
+{
+    return x2apic_mode(vl) ? vl->id : vl->id >> 24;
+}
+
 /* SDM 10.8.3.1: PPR is the TPR, or the class of the highest in-service vector if higher. */
 static uint32_t ppr(const struct vlapic *vl)
 {
@@ -190,7 +241,7 @@ static int deliverable(const struct vlapic *vl)
 {
     int irrv = vec_highest(vl->irr);
 
-    if (!sw_enabled(vl) || irrv < 0 || ((uint32_t)irrv & 0xf0) <= (ppr(vl) & 0xf0))
+    if (!enabled(vl) || irrv < 0 || ((uint32_t)irrv & 0xf0) <= (ppr(vl) & 0xf0))
         return -1;
     return irrv;
 }
@@ -201,7 +252,7 @@ static bool raise_error(struct vlapic *vl, uint32_t esr_bit)
     uint32_t lvt = vl->lvt[LVT_ERROR];
 
     vl->esr_pending |= esr_bit;
-    if (!sw_enabled(vl) || (lvt & LVT_MASKED))
+    if (!enabled(vl) || (lvt & LVT_MASKED))
         return false;
     if ((lvt & LVT_VECTOR) < 16) {
         vl->esr_pending |= ESR_RECV_ILLEGAL;
@@ -211,10 +262,10 @@ static bool raise_error(struct vlapic *vl, uint32_t esr_bit)
     return true;
 }
 
-/* A fixed interrupt arriving; a software-disabled APIC accepts none (SDM 10.4.7.2). */
+/* A fixed interrupt arriving; a disabled APIC accepts none (SDM 10.4.3, 10.4.7.2). */
 static bool accept_fixed(struct vlapic *vl, unsigned int vec)
 {
-    if (!sw_enabled(vl))
+    if (!enabled(vl))
         return false;
     vec_set(vl->irr, vec);
     return true;
@@ -225,7 +276,7 @@ static bool deliver_lvt(struct vlapic *vl, unsigned int idx)
 {
     uint32_t lvt = vl->lvt[idx];
 
-    if (!sw_enabled(vl) || (lvt & LVT_MASKED))
+    if (!enabled(vl) || (lvt & LVT_MASKED))
         return false;
     if ((lvt & LVT_VECTOR) < 16)
         return raise_error(vl, ESR_RECV_ILLEGAL);
@@ -238,6 +289,13 @@ static bool deliver_lvt(struct vlapic *vl, unsigned int idx)
 static unsigned int timer_mode(const struct vlapic *vl)
 {
     return (vl->lvt[LVT_TIMER] & LVT_TIMER_MODE) >> 17;
+}
+
+/* One-shot and periodic count TMICT down; TSC-deadline and the reserved mode 3 (which an
+ * xAPIC write can store, as on Xen) do not. */
+static bool timer_counts(const struct vlapic *vl)
+{
+    return timer_mode(vl) == TIMER_ONESHOT || timer_mode(vl) == TIMER_PERIODIC;
 }
 
 /* TDCR bits 3,1,0: 000 = /2 ... 110 = /128, 111 = /1 (SDM figure 10-10). */
@@ -268,7 +326,7 @@ static void timer_disarm(struct vlapic *vl)
 
 static uint32_t timer_current_count(const struct vlapic *vl)
 {
-    if (timer_mode(vl) == TIMER_TSC_DEADLINE || !vl->timer_armed || !vl->timer_initial)
+    if (!timer_counts(vl) || !vl->timer_armed || !vl->timer_initial)
         return 0;
     s_time_t elapsed = MAX(NOW() - vl->timer_start, 0);
     uint64_t ticks = (uint64_t)elapsed / BUS_NS_PER_TICK / timer_divisor(vl);
@@ -324,9 +382,13 @@ static void timer_fn(void *data)
 /* ---- reset ---- */
 
 /* Power-up and INIT state (SDM 10.4.7.1, 10.4.7.3): everything but the APIC ID and
- * IA32_APIC_BASE; x2APIC mode survives INIT (SDM 10.12.5.1). */
+ * IA32_APIC_BASE; x2APIC mode survives INIT (SDM 10.12.5.1), and with it the LDR, which is
+ * read-only there. */
 static void reset_regs(struct vlapic *vl)
 {
+    if (!x2apic_mode(vl))
+        vl->ldr = 0;
+    vl->dfr = 0xffffffffu;
     vl->tpr = 0;
     vl->svr = 0xff;
     vl->esr = vl->esr_pending = 0;
@@ -344,6 +406,18 @@ static void reset_regs(struct vlapic *vl)
     vl->sipi_vector = -1;
 }
 
+/* The xAPIC ID after reset: libxl's numbering (2 * vCPU), which the guest's MADT uses. */
+static uint32_t xapic_reset_id(const struct vcpu *v)
+{
+    return (v->vcpu_id * 2) << 24;
+}
+
+/* x2APIC logical ID (SDM 10.12.10.2): cluster = ID[19:4] in bits 31:16, one bit of 16. */
+static uint32_t x2apic_ldr(uint32_t id)
+{
+    return ((id >> 4) << 16) | (1u << (id & 15));
+}
+
 int vlapic_init(struct vcpu *v)
 {
     struct vlapic *vl;
@@ -355,9 +429,8 @@ int vlapic_init(struct vcpu *v)
         return -ENOMEM;
     spin_lock_init(&vl->lock);
     vl->v = v;
-    vl->id = v->vcpu_id * 2;
-    vl->apic_base =
-        APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD | (v->vcpu_id == 0 ? APIC_BASE_BSP : 0);
+    vl->id = xapic_reset_id(v);
+    vl->apic_base = APIC_BASE_ADDR | APIC_BASE_EN | (v->vcpu_id == 0 ? APIC_BASE_BSP : 0);
     init_timer(&vl->timer, timer_fn, vl, v->processor);
     reset_regs(vl);
     vl->wait_sipi = v->vcpu_id != 0;
@@ -378,12 +451,33 @@ void vlapic_destroy(struct vcpu *v)
 
 /* ---- IPIs (SDM 10.6) ---- */
 
-/* x2APIC logical ID (SDM 10.12.10.2): cluster = ID[19:4] in bits 31:16, one bit of 16. */
-static uint32_t ldr(const struct vlapic *vl)
+/*
+ * A logical destination against a target's LDR, in the target's mode (SDM 10.6.2.2 and
+ * 10.12.10.2): x2APIC clusters of 16; xAPIC flat (a bit per APIC in the 8-bit logical ID) or
+ * cluster (4-bit cluster, 4 bits of members), as its DFR says.
+ */
+static bool match_logical(const struct vlapic *tl, uint32_t mda)
 {
-    return ((vl->id >> 4) << 16) | (1u << (vl->id & 15));
+    uint32_t id;
+
+    if (x2apic_mode(tl))
+        return (tl->ldr >> 16) == (mda >> 16) && (tl->ldr & mda & 0xffff);
+    id = tl->ldr >> 24;
+    mda &= 0xff;
+    switch (tl->dfr >> 28) {
+    case DFR_FLAT:
+        return id & mda;
+    case DFR_CLUSTER:
+        return (id >> 4) == (mda >> 4) && (id & mda & 0xf);
+    default:
+        return false; /* a model the SDM does not define */
+    }
 }
 
+/*
+ * Does an IPI from src reach t? dest is already in the sender's format (8 bits from ICR2 in
+ * xAPIC mode, 32 in x2APIC mode); the target's ID, broadcast ID and LDR are in its own.
+ */
 static bool icr_targets(struct vcpu *src, struct vcpu *t, unsigned int shorthand, bool logical,
                         uint32_t dest)
 {
@@ -397,11 +491,11 @@ static bool icr_targets(struct vcpu *src, struct vcpu *t, unsigned int shorthand
     case SH_OTHERS:
         return t != src;
     default:
-        if (dest == DEST_BROADCAST)
+        if (dest == (x2apic_mode(tl) ? DEST_BROADCAST : 0xffu))
             return true;
         if (!logical)
-            return tl->id == dest;
-        return (ldr(tl) >> 16) == (dest >> 16) && (ldr(tl) & dest & 0xffff);
+            return apic_id(tl) == dest;
+        return match_logical(tl, dest);
     }
 }
 
@@ -491,39 +585,41 @@ static void deliver_ipi(struct vcpu *src, struct vcpu *t, unsigned int mode, uin
         vcpu_kick(t);
 }
 
-/* A write of the ICR: check it, then deliver to the matching vCPUs of the domain. */
-static bool icr_write(struct vlapic *vl, uint64_t icr)
+/*
+ * Deliver the IPI an ICR write describes (already stored): lo is the ICR's low half, dest the
+ * destination in the sender's format. Takes the targets' locks: call it with none held.
+ */
+static void icr_send(struct vlapic *vl, uint32_t lo, uint32_t dest)
 {
     struct vcpu *v = vl->v;
     struct domain *d = v->domain;
-    uint32_t lo = (uint32_t)icr, dest = (uint32_t)(icr >> 32);
     unsigned int mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
     uint8_t vector = lo & 0xff;
     unsigned long flags;
 
-    if ((lo & ICR_RESERVED) || mode == 3 || mode == 7)
-        return false; /* reserved bits and delivery modes: #GP in x2APIC mode */
-
-    spin_lock_irqsave(&vl->lock, flags);
-    vl->icr = icr;
+    /* Remote read and ExtINT (only an xAPIC write can store them): nothing is sent, as Xen
+     * ignores delivery mode 3. */
+    if (mode == 3 || mode == 7)
+        return;
     bool illegal = (mode == DM_FIXED || mode == DM_LOWEST) && vector < 16;
-    if (illegal)
+    if (illegal) {
+        spin_lock_irqsave(&vl->lock, flags);
         raise_error(vl, ESR_SEND_ILLEGAL); /* and nothing is sent */
-    spin_unlock_irqrestore(&vl->lock, flags);
-
+        spin_unlock_irqrestore(&vl->lock, flags);
+    }
     if (illegal || mode == DM_SMI) /* no SMM in guests */
-        return true;
+        return;
     /* INIT level de-assert (level 0, level-triggered) only resynchronises arbitration IDs
      * on old APIC buses (SDM 10.6.1); Linux still sends it after INIT. */
     if (mode == DM_INIT && !(lo & ICR_ASSERT) && (lo & ICR_LEVEL))
-        return true;
+        return;
     /* The self shorthand is valid with fixed delivery only (SDM 10.6.1, table 10-3). */
     if (shorthand == SH_SELF && mode != DM_FIXED)
-        return true;
+        return;
     /* A sender already INIT'd is stopping: its SIPIs are dropped, which also means two
      * vCPUs can never wait for each other in start_vcpu(). */
     if (mode == DM_SIPI && (v->pause_flags & VPF_down))
-        return true;
+        return;
 
     for (unsigned int i = 0; i < MIN(d->max_vcpus, (unsigned int)MAX_VIRT_CPUS); i++) {
         struct vcpu *t = d->vcpu[i];
@@ -534,6 +630,21 @@ static bool icr_write(struct vlapic *vl, uint64_t icr)
         if (mode == DM_LOWEST)
             break;
     }
+}
+
+/* x2APIC: a write of the ICR MSR. Reserved bits and delivery modes #GP. */
+static bool icr_write(struct vlapic *vl, uint64_t icr)
+{
+    uint32_t lo = (uint32_t)icr;
+    unsigned int mode = (lo >> 8) & 7;
+    unsigned long flags;
+
+    if ((lo & ICR_RESERVED) || mode == 3 || mode == 7)
+        return false;
+    spin_lock_irqsave(&vl->lock, flags);
+    vl->icr = icr;
+    spin_unlock_irqrestore(&vl->lock, flags);
+    icr_send(vl, lo, (uint32_t)(icr >> 32));
     return true;
 }
 
@@ -582,7 +693,7 @@ static bool reg_read(struct vlapic *vl, unsigned int reg, uint64_t *val)
         *val = ppr(vl);
         return true;
     case REG_LDR:
-        *val = ldr(vl);
+        *val = vl->ldr;
         return true;
     case REG_SVR:
         *val = vl->svr;
@@ -607,6 +718,27 @@ static bool reg_read(struct vlapic *vl, unsigned int reg, uint64_t *val)
     }
 }
 
+/* Store an LVT entry (only its writable bits). */
+static void lvt_store(struct vlapic *vl, unsigned int idx, uint32_t val)
+{
+    val &= lvt_writable[idx];
+    /* A software-disabled APIC keeps every LVT masked (SDM 10.4.7.2). */
+    if (!sw_enabled(vl))
+        val |= LVT_MASKED;
+    if (idx == LVT_TIMER) {
+        unsigned int old = timer_mode(vl), new = (val & LVT_TIMER_MODE) >> 17;
+        /* Entering or leaving TSC-deadline mode disarms the timer (SDM 10.5.4.1); so does
+         * the reserved mode 3, which counts nothing. One-shot <-> periodic keeps going. */
+        if (old != new && (old > TIMER_PERIODIC || new > TIMER_PERIODIC)) {
+            vl->timer_initial = 0;
+            vl->tsc_deadline = 0;
+            timer_disarm(vl);
+        }
+    }
+    vl->lvt[idx] = val;
+}
+
+/* x2APIC: reserved bits, delivery modes an entry cannot take and timer mode 3 #GP. */
 static bool lvt_write(struct vlapic *vl, unsigned int idx, uint32_t val)
 {
     uint32_t ignored = LVT_STATUS | (idx == LVT_LINT0 || idx == LVT_LINT1 ? LVT_REMOTE_IRR : 0);
@@ -616,23 +748,40 @@ static bool lvt_write(struct vlapic *vl, unsigned int idx, uint32_t val)
         return false;
     if ((lvt_writable[idx] & LVT_DM) && !(modes & (1u << ((val & LVT_DM) >> 8))))
         return false;
-    val &= lvt_writable[idx];
     if (idx == LVT_TIMER && ((val & LVT_TIMER_MODE) >> 17) == 3)
         return false; /* reserved timer mode */
-    /* A software-disabled APIC keeps every LVT masked (SDM 10.4.7.2). */
-    if (!sw_enabled(vl))
-        val |= LVT_MASKED;
-    if (idx == LVT_TIMER) {
-        unsigned int old = timer_mode(vl), new = (val & LVT_TIMER_MODE) >> 17;
-        /* Entering or leaving TSC-deadline mode disarms the timer (SDM 10.5.4.1). */
-        if (old != new && (old == TIMER_TSC_DEADLINE || new == TIMER_TSC_DEADLINE)) {
-            vl->timer_initial = 0;
-            vl->tsc_deadline = 0;
-            timer_disarm(vl);
-        }
-    }
-    vl->lvt[idx] = val;
+    lvt_store(vl, idx, val);
     return true;
+}
+
+/* The end of an interrupt: the highest in-service vector is the one completed (SDM 10.8.5).
+ * No IO-APIC listens for level-triggered EOIs. The next entry re-evaluates IRR. */
+static void eoi(struct vlapic *vl)
+{
+    int isrv = vec_highest(vl->isr);
+
+    if (isrv >= 0)
+        vec_clear(vl->isr, isrv);
+}
+
+/* An ESR write latches the errors seen since the previous one (SDM 10.5.3). */
+static void esr_latch(struct vlapic *vl)
+{
+    vl->esr = vl->esr_pending;
+    vl->esr_pending = 0;
+}
+
+static void tmict_write(struct vlapic *vl, uint32_t val)
+{
+    if (!timer_counts(vl))
+        return; /* ignored in TSC-deadline mode (SDM 10.5.4.1) and mode 3 */
+    vl->timer_initial = val;
+    if (!val) {
+        timer_disarm(vl); /* a count of 0 stops the timer */
+        return;
+    }
+    vl->timer_start = NOW();
+    timer_arm(vl, vl->timer_start + timer_period(vl));
 }
 
 static bool svr_write(struct vlapic *vl, uint32_t val)
@@ -648,11 +797,10 @@ static bool svr_write(struct vlapic *vl, uint32_t val)
     return true;
 }
 
-/* Everything but the ICR, whose delivery takes other vCPUs' locks. */
+/* x2APIC: everything but the ICR, whose delivery takes other vCPUs' locks. */
 static bool reg_write(struct vlapic *vl, unsigned int reg, uint64_t val64)
 {
     uint32_t val = (uint32_t)val64;
-    int isrv;
 
     if (val64 >> 32)
         return false; /* bits 63:32 are reserved in every register but the ICR */
@@ -667,31 +815,17 @@ static bool reg_write(struct vlapic *vl, unsigned int reg, uint64_t val64)
     case REG_EOI:
         if (val)
             return false; /* x2APIC: only 0 may be written (SDM 10.12.1.2) */
-        /* The highest in-service vector is the one being completed (SDM 10.8.5). No IO-APIC
-         * listens for level-triggered EOIs. The next entry re-evaluates IRR. */
-        isrv = vec_highest(vl->isr);
-        if (isrv >= 0)
-            vec_clear(vl->isr, isrv);
+        eoi(vl);
         return true;
     case REG_SVR:
         return svr_write(vl, val);
     case REG_ESR:
         if (val)
             return false; /* x2APIC: only 0 may be written */
-        /* The write latches the errors seen since the previous one (SDM 10.5.3). */
-        vl->esr = vl->esr_pending;
-        vl->esr_pending = 0;
+        esr_latch(vl);
         return true;
     case REG_TMICT:
-        if (timer_mode(vl) == TIMER_TSC_DEADLINE)
-            return true; /* ignored in TSC-deadline mode (SDM 10.5.4.1) */
-        vl->timer_initial = val;
-        if (!val) {
-            timer_disarm(vl); /* a count of 0 stops the timer */
-            return true;
-        }
-        vl->timer_start = NOW();
-        timer_arm(vl, vl->timer_start + timer_period(vl));
+        tmict_write(vl, val);
         return true;
     case REG_TDCR:
         if (val & ~TDCR_WRITABLE)
@@ -721,7 +855,7 @@ static bool tsc_deadline_access(struct vlapic *vl, bool write, uint64_t *val)
         *val = timer_mode(vl) == TIMER_TSC_DEADLINE ? vl->tsc_deadline : 0;
         return true;
     }
-    if (timer_mode(vl) != TIMER_TSC_DEADLINE)
+    if (timer_mode(vl) != TIMER_TSC_DEADLINE || !hw_enabled(vl))
         return true;
     vl->tsc_deadline = *val;
     if (*val)
@@ -731,21 +865,124 @@ static bool tsc_deadline_access(struct vlapic *vl, bool write, uint64_t *val)
     return true;
 }
 
-/*
- * IA32_APIC_BASE writes may only keep the current value (the BSP flag is read-only here).
- * Leaving x2APIC mode would need the xAPIC MMIO page, which is not emulated, and
- * x2APIC -> xAPIC directly is invalid anyway (SDM 10.12.5, figure 10-27); disabling the
- * APIC or moving its base is refused for the same reason.
- */
-static bool apic_base_write(struct vlapic *vl, uint64_t val)
+/* ---- xAPIC registers in the MMIO page (lock held) ---- */
+
+/* The 32-bit register at a 16-byte aligned offset. Write-only and absent ones read 0. */
+static uint32_t xapic_read(struct vlapic *vl, unsigned int offset)
 {
-    if ((val & ~(uint64_t)APIC_BASE_BSP) == (vl->apic_base & ~(uint64_t)APIC_BASE_BSP))
-        return true;
-    printk(XENLOG_WARNING "d%u v%u: IA32_APIC_BASE %#llx -> %#llx refused: only x2APIC mode "
-                          "is emulated\n",
-           vl->v->domain->domain_id, vl->v->vcpu_id, (unsigned long long)vl->apic_base,
-           (unsigned long long)val);
-    return false;
+    unsigned int reg = offset >> 4;
+    uint64_t val;
+
+    switch (reg) {
+    case REG_DFR:
+        return vl->dfr;
+    case REG_ICR:
+        return (uint32_t)vl->icr; /* stored with the delivery status idle */
+    case REG_ICR2:
+        return (uint32_t)(vl->icr >> 32);
+    case REG_TMICT:
+        /* Only one-shot and periodic mode have an initial count (as Xen reads it) */
+        return timer_counts(vl) ? vl->timer_initial : 0;
+    case REG_SELF_IPI:
+        return 0; /* x2APIC only */
+    default:
+        return reg_read(vl, reg, &val) ? (uint32_t)val : 0;
+    }
+}
+
+/*
+ * A 32-bit write at a 16-byte aligned offset, as Xen's vlapic_reg_write treats it: reserved
+ * bits are dropped, read-only and absent registers ignore it, nothing faults. An ICR write is
+ * only stored here; *send asks the caller to deliver it once the lock is dropped.
+ */
+static void xapic_write(struct vlapic *vl, unsigned int offset, uint32_t val, bool *send)
+{
+    unsigned int reg = offset >> 4;
+
+    *send = false;
+    if (is_lvt(reg)) {
+        lvt_store(vl, lvt_index(reg), val);
+        return;
+    }
+    switch (reg) {
+    case REG_ID:
+        vl->id = val; /* writable in xAPIC mode (Xen keeps all 32 bits) */
+        break;
+    case REG_TPR:
+        vl->tpr = val & 0xff;
+        break;
+    case REG_EOI:
+        eoi(vl);
+        break;
+    case REG_LDR:
+        vl->ldr = val & XAPIC_LDR_MASK;
+        break;
+    case REG_DFR:
+        vl->dfr = val | XAPIC_DFR_FIXED;
+        break;
+    case REG_SVR:
+        svr_write(vl, val & SVR_WRITABLE);
+        break;
+    case REG_ESR:
+        esr_latch(vl);
+        break;
+    case REG_ICR:
+        vl->icr = (vl->icr & ~0xffffffffULL) | (val & ~ICR_STATUS);
+        *send = true;
+        break;
+    case REG_ICR2:
+        vl->icr = (uint32_t)vl->icr | ((uint64_t)(val & XAPIC_ICR2_MASK) << 32);
+        break;
+    case REG_TMICT:
+        tmict_write(vl, val);
+        break;
+    case REG_TDCR:
+        vl->tdcr = val & TDCR_WRITABLE;
+        break;
+    default:
+        break; /* read-only (version, PPR, ISR, TMR, IRR, current count) or nothing there */
+    }
+}
+
+/*
+ * IA32_APIC_BASE with Xen's rules (guest_wrmsr_apic_base): no reserved bits; in xAPIC mode
+ * the window stays at 0xfee00000; enabling needs EXTD clear (disabled -> x2APIC directly is
+ * invalid, SDM 10.12.5 figure 10-27) and resets the APIC; EXTD may change only from xAPIC
+ * mode (so x2APIC -> xAPIC needs a pass through disabled). Entering x2APIC mode sets the ID
+ * and LDR from the vCPU number. The BSP flag is stored as written, as Xen does.
+ */
+static const char *apic_base_write(struct vlapic *vl, uint64_t val)
+{
+    uint64_t old = vl->apic_base;
+    const char *why = NULL;
+
+    if (val & ~(APIC_BASE_ADDR_MASK | APIC_BASE_EN | APIC_BASE_BSP | APIC_BASE_EXTD))
+        why = "reserved bits";
+    else if ((val & (APIC_BASE_EXTD | APIC_BASE_EN)) == APIC_BASE_EN &&
+             (val & APIC_BASE_ADDR_MASK) != APIC_BASE_ADDR)
+        why = "the xAPIC window cannot move";
+    else if (((old ^ val) & APIC_BASE_EN) && (val & APIC_BASE_EXTD))
+        why = "enabling or disabling with EXTD set";
+    else if (!((old ^ val) & APIC_BASE_EN) && ((old ^ val) & APIC_BASE_EXTD) &&
+             !xapic_mode(vl))
+        why = "EXTD changes only from xAPIC mode";
+    if (why)
+        return why;
+    if ((old ^ val) & APIC_BASE_EN) {
+        vl->apic_base = val;
+        if (val & APIC_BASE_EN) { /* disabled -> xAPIC: a reset, with the xAPIC ID */
+            vl->id = xapic_reset_id(vl->v);
+            reset_regs(vl);
+        }
+        /* Disabling keeps the registers; nothing is accepted or delivered meanwhile. */
+        return NULL;
+    }
+    vl->apic_base = val;
+    if (x2apic_mode(vl) && !(old & APIC_BASE_EXTD)) {
+        vl->id = vl->v->vcpu_id * 2;
+        vl->ldr = x2apic_ldr(vl->id);
+    }
+    return NULL;
 }
 
 /* ---- hooks (hvm_private.h) ---- */
@@ -761,26 +998,106 @@ bool hvm_vlapic_portio_hook(struct vcpu *v, uint16_t port, unsigned int size, bo
     return false; /* no port of the LAPIC's */
 }
 
-bool hvm_vlapic_mmio(struct vcpu *v, uint64_t gpa, uint64_t error_code)
+bool hvm_vlapic_hw_disabled(struct vcpu *v)
 {
-    return false; /* xAPIC MMIO is not emulated: guests run in x2APIC mode */
+    struct vlapic *vl = v->arch.vlapic;
+
+    return vl && !hw_enabled(vl);
+}
+
+/* Only v itself changes its IA32_APIC_BASE, so the answer holds for its own accesses. */
+bool hvm_vlapic_mmio_range(struct vcpu *v, uint64_t gpa)
+{
+    struct vlapic *vl = v->arch.vlapic;
+
+    return vl && xapic_mode(vl) && (gpa & ~(uint64_t)(PAGE_SIZE - 1)) ==
+                                       (vl->apic_base & APIC_BASE_ADDR_MASK);
+}
+
+/*
+ * An access fits when it lies inside one 32-bit register (the 4 bytes at a 16-byte boundary)
+ * up to TDCR; Xen allows the smaller ones some processors support, and so do we. Anything
+ * else reads 0 and writes nowhere.
+ */
+static bool mmio_fits(unsigned int offset, unsigned int len)
+{
+    return len && (offset & 0xf) + len <= 4 && (offset & ~0xfu) <= XAPIC_LAST_OFFSET;
+}
+
+void hvm_vlapic_mmio_read(struct vcpu *v, uint64_t gpa, unsigned int len, uint64_t *val)
+{
+    struct vlapic *vl = v->arch.vlapic;
+    unsigned int offset = gpa & (PAGE_SIZE - 1);
+    unsigned long flags;
+    uint32_t reg;
+
+    *val = 0;
+    if (!vl || !mmio_fits(offset, len))
+        return;
+    spin_lock_irqsave(&vl->lock, flags);
+    reg = xapic_read(vl, offset & ~0xfu);
+    spin_unlock_irqrestore(&vl->lock, flags);
+    *val = (reg >> ((offset & 3) * 8)) & (len == 4 ? 0xffffffffu : (1u << (len * 8)) - 1);
+}
+
+void hvm_vlapic_mmio_write(struct vcpu *v, uint64_t gpa, unsigned int len, uint64_t val)
+{
+    struct vlapic *vl = v->arch.vlapic;
+    unsigned int offset = gpa & (PAGE_SIZE - 1), shift = (offset & 3) * 8;
+    unsigned long flags;
+    uint32_t reg, icr_lo = 0, dest = 0;
+    bool send;
+
+    if (!vl || !mmio_fits(offset, len))
+        return;
+    spin_lock_irqsave(&vl->lock, flags);
+    if (len < 4) {
+        /* A partial write merges into the register's current value, as on Xen. */
+        uint32_t mask = ((1u << (len * 8)) - 1) << shift;
+        reg = (xapic_read(vl, offset & ~0xfu) & ~mask) | (((uint32_t)val << shift) & mask);
+    } else {
+        reg = (uint32_t)val;
+    }
+    xapic_write(vl, offset & ~0xfu, reg, &send);
+    if (send) {
+        icr_lo = (uint32_t)vl->icr;
+        dest = (uint32_t)(vl->icr >> 56); /* ICR2[31:24] */
+    }
+    spin_unlock_irqrestore(&vl->lock, flags);
+    if (send)
+        icr_send(vl, icr_lo, dest);
 }
 
 bool hvm_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
     struct vlapic *vl = v->arch.vlapic;
     unsigned long flags;
+    const char *why;
+    uint64_t old;
     bool ok;
 
     if (!vl)
         return false;
     if (msr == MSR_APIC_BASE) {
-        if (write)
-            return apic_base_write(vl, *val);
-        *val = vl->apic_base;
-        return true;
+        if (!write) {
+            *val = vl->apic_base;
+            return true;
+        }
+        spin_lock_irqsave(&vl->lock, flags);
+        old = vl->apic_base;
+        why = apic_base_write(vl, *val);
+        spin_unlock_irqrestore(&vl->lock, flags);
+        if (why)
+            printk(XENLOG_WARNING "d%u v%u: IA32_APIC_BASE %#llx -> %#llx refused (#GP): "
+                                  "%s\n",
+                   v->domain->domain_id, v->vcpu_id, (unsigned long long)old,
+                   (unsigned long long)*val, why);
+        return !why;
     }
     if (msr != MSR_TSC_DEADLINE && (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST))
+        return false;
+    /* The x2APIC MSRs exist in x2APIC mode only (SDM 10.12.1.2): #GP otherwise. */
+    if (msr != MSR_TSC_DEADLINE && !x2apic_mode(vl))
         return false;
     if (write && msr == MSR_X2APIC_FIRST + REG_ICR)
         return icr_write(vl, *val);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The emulated local APIC, x2APIC mode only (reached through MSRs; there is no xAPIC MMIO
- * page). The hooks the rest of arch/x86/hvm calls are in hvm_private.h; this is what vCPU
- * creation, destruction and the vendor's entry/exit code call.
+ * The emulated local APIC, xAPIC mode (the MMIO page, reached through nested page faults and
+ * the instruction emulator) and x2APIC mode (MSRs). The hooks the rest of arch/x86/hvm calls
+ * are in hvm_private.h; this is what vCPU creation, destruction and the vendor's entry/exit
+ * code call.
  *
  * Call order for a vCPU:
  *   vlapic_init(v)                    once, after v->processor is set, before v first runs
@@ -20,9 +21,9 @@
 struct vcpu;
 
 /*
- * Allocate v->arch.vlapic in its reset state: IA32_APIC_BASE = 0xfee00000 | EN | EXTD (x2APIC
- * from the start) | BSP for vCPU 0, x2APIC ID = 2 * vcpu_id (libxl's numbering, which the
- * guest's MADT must use), software-disabled, every LVT masked. vCPUs other than 0 wait for a
+ * Allocate v->arch.vlapic in its reset state, as Xen's: IA32_APIC_BASE = 0xfee00000 | EN
+ * (xAPIC mode) | BSP for vCPU 0, APIC ID = 2 * vcpu_id (libxl's numbering, which the guest's
+ * MADT must use), software-disabled, every LVT masked. vCPUs other than 0 wait for a
  * SIPI, like application processors after power-up. 0, -ENOMEM or -EEXIST.
  */
 int vlapic_init(struct vcpu *v);

@@ -222,6 +222,10 @@ void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc)
     case VMEXIT_NPF:
         hvm_nested_page_fault(v, vmcb->exitinfo2, vmcb->exitinfo1);
         break;
+    case VMEXIT_CR0_WRITE:
+    case VMEXIT_CR4_WRITE:
+        hvm_cr_write_intercept(v);
+        break;
     case VMEXIT_SHUTDOWN:
         domain_crash(v->domain, "triple fault (shutdown intercept)");
         break;

@@ -15,6 +15,7 @@
 #include <tern/xmalloc.h>
 #include "../hvm/hvm_private.h"
 #include "../hvm/vlapic.h"
+#include "../hvm/x86_emulate.h"
 #include "svm.h"
 
 #define MSR_VM_CR 0xC0010114
@@ -122,6 +123,9 @@ static int svm_vcpu_initialise(struct vcpu *v)
      * that a guest cannot keep the CPU in an endless exception loop (XSA-156). */
     vmcb->exception_intercepts = (1u << TRAP_MC) | (1u << TRAP_DB) | (1u << TRAP_AC);
     vmcb->dr_intercepts = ~0u; /* until the guest first uses them (debugreg.c) */
+    /* CR0 and CR4 writes (MOV CR, LMSW, CLTS) are checked as Xen does: a value VMRUN would
+     * refuse must be the guest's #GP. */
+    vmcb->cr_intercepts = CR_INTERCEPT_WRITE(0) | CR_INTERCEPT_WRITE(4);
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
     vmcb->np_enable = 1;
@@ -209,30 +213,100 @@ static bool is_canonical(uint64_t a)
     return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
-/* Check a VCPUOP_initialise state the way VMRUN would (APM 15.5.1) and load it. */
+/* Segment attributes as the VMCB packs them. */
+#define AR_TYPE 0xfu
+#define AR_S (1u << 4)
+#define AR_DPL(a) (((a) >> 5) & 3)
+#define AR_P (1u << 7)
+#define AR_G (1u << 11)
+#define TYPE_CODE 0x8u
+#define TYPE_WRITABLE_OR_READABLE 0x2u
+#define TYPE_TSS_BUSY 0xbu
+
+/* Xen's check_segment() for a VCPUOP_initialise segment; attr already has the accessed (busy)
+ * bit set when present. */
+static bool segment_ok(unsigned int seg, uint16_t attr)
+{
+    if (attr & 0xf000)
+        return false; /* bits 15:12 are padding */
+    if (!attr)
+        return seg == x86_seg_ds || seg == x86_seg_es; /* null: only DS and ES */
+    if (seg == 6 /* TR */) {
+        if ((attr & AR_S) || (attr & AR_TYPE) != TYPE_TSS_BUSY)
+            return false;
+    } else if (!(attr & AR_S)) {
+        return false; /* a system segment in a code/data register */
+    }
+    if (!(attr & AR_P))
+        return false;
+    switch (seg) {
+    case x86_seg_cs:
+        return attr & TYPE_CODE;
+    case x86_seg_ss:
+        return !(attr & TYPE_CODE) && (attr & TYPE_WRITABLE_OR_READABLE);
+    case x86_seg_ds:
+    case x86_seg_es:
+        return !(attr & TYPE_CODE) || (attr & TYPE_WRITABLE_OR_READABLE);
+    default:
+        return true;
+    }
+}
+
+static uint16_t accessed(unsigned int seg, uint16_t attr)
+{
+    if (!(attr & AR_P))
+        return attr;
+    return attr | (seg == 6 ? 2 : 1); /* TR: busy; others: accessed */
+}
+
+/*
+ * Check a VCPUOP_initialise state as Xen's arch_set_info_hvm_guest() does (padding, segment
+ * types, EIP within CS, DPLs, CR4 and EFER against the guest's CPUID) and as VMRUN needs
+ * (APM 15.5.1; hvm/cr.c), then load it. EFER.LMA follows LME and CR0.PG.
+ */
 static int svm_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct guest_gprs *g = &v->arch.gprs;
 
+    if (ctx->pad)
+        return -EINVAL;
     if (ctx->mode == VCPU_HVM_MODE_32B) {
         const struct vcpu_hvm_x86_32 *r = &ctx->cpu_regs.x86_32;
-        if ((r->cr0 & X86_CR0_PG) && !(r->cr0 & X86_CR0_PE))
+        uint16_t cs = accessed(x86_seg_cs, r->cs_ar), ds = accessed(x86_seg_ds, r->ds_ar);
+        uint16_t ss = accessed(x86_seg_ss, r->ss_ar), es = accessed(x86_seg_es, r->es_ar);
+        uint16_t tr = accessed(6, r->tr_ar);
+        uint64_t limit = r->cs_limit, efer = r->efer;
+
+        if (r->pad1 || r->pad2[0] || r->pad2[1] || r->pad2[2])
             return -EINVAL;
-        if ((r->cs_ar | r->ds_ar | r->ss_ar | r->es_ar | r->tr_ar) & 0xf000)
+        if (!segment_ok(x86_seg_cs, cs) || !segment_ok(x86_seg_ds, ds) ||
+            !segment_ok(x86_seg_ss, ss) || !segment_ok(x86_seg_es, es) || !segment_ok(6, tr))
             return -EINVAL;
-        if (r->efer & ~((1ULL << 8) | (1ULL << 10) | (1ULL << 11)))
+        if (cs & AR_G)
+            limit = (limit << 12) | 0xfff;
+        if (r->eip > limit || AR_DPL(ss) != AR_DPL(cs) ||
+            ((ds & AR_P) && AR_DPL(ds) > AR_DPL(cs)) ||
+            ((es & AR_P) && AR_DPL(es) > AR_DPL(cs)))
+            return -EINVAL;
+        if ((efer & EFER_LMA) && !(efer & EFER_LME))
+            return -EINVAL;
+        efer &= ~(uint64_t)EFER_LMA;
+        if ((efer & EFER_LME) && (r->cr0 & X86_CR0_PG))
+            efer |= EFER_LMA;
+        if (hvm_check_initial_state(v, r->cr0, r->cr3, r->cr4, efer))
             return -EINVAL;
         svm_set_pvh_boot_state(v, r->eip, r->ebx);
-        seg_set(&vmcb->cs, 0, r->cs_ar, r->cs_limit, r->cs_base);
-        seg_set(&vmcb->ds, 0, r->ds_ar, r->ds_limit, r->ds_base);
-        seg_set(&vmcb->es, 0, r->es_ar, r->es_limit, r->es_base);
-        seg_set(&vmcb->ss, 0, r->ss_ar, r->ss_limit, r->ss_base);
-        seg_set(&vmcb->tr, 0, r->tr_ar ? r->tr_ar : 0x8b, r->tr_limit, r->tr_base);
+        seg_set(&vmcb->cs, 0, cs, (uint32_t)limit, r->cs_base);
+        seg_set(&vmcb->ds, 0, ds, r->ds_limit, r->ds_base);
+        seg_set(&vmcb->es, 0, es, r->es_limit, r->es_base);
+        seg_set(&vmcb->ss, 0, ss, r->ss_limit, r->ss_base);
+        seg_set(&vmcb->tr, 0, tr, r->tr_limit, r->tr_base);
+        vmcb->cpl = AR_DPL(cs);
         vmcb->cr0 = r->cr0 | (1u << 4);
         vmcb->cr3 = r->cr3;
         vmcb->cr4 = r->cr4;
-        vmcb->efer = r->efer | EFER_SVME;
+        vmcb->efer = efer | EFER_SVME;
         vmcb->rflags = r->eflags | 2;
         vmcb->rsp = r->esp;
         vmcb->rax = r->eax;
@@ -245,18 +319,18 @@ static int svm_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ct
     }
     if (ctx->mode == VCPU_HVM_MODE_64B) {
         const struct vcpu_hvm_x86_64 *r = &ctx->cpu_regs.x86_64;
-        /* Long mode needs paging, PAE and LME (and CR0's upper half clear). */
-        if (!(r->cr0 & X86_CR0_PG) || !(r->cr0 & X86_CR0_PE) || !(r->cr4 & X86_CR4_PAE) ||
-            !(r->efer & (1ULL << 8)) || (r->cr0 >> 32) ||
-            (r->efer & ~((1ULL << 0) | (1ULL << 8) | (1ULL << 10) | (1ULL << 11))) ||
-            (r->cr3 >> 52) || !is_canonical(r->rip) || !is_canonical(r->rsp))
+        /* Long mode needs paging, PAE and LME (Xen); the rest is cr.c's. */
+        if (!(r->cr0 & X86_CR0_PG) || !(r->cr4 & X86_CR4_PAE) || !(r->efer & EFER_LME) ||
+            !is_canonical(r->rip))
+            return -EINVAL;
+        if (hvm_check_initial_state(v, r->cr0, r->cr3, r->cr4, r->efer | EFER_LMA))
             return -EINVAL;
         svm_set_pvh_boot_state(v, 0, 0);
         seg_set(&vmcb->cs, 0x10, 0xa9b, 0xffffffff, 0); /* 64-bit code */
         vmcb->cr0 = r->cr0 | (1u << 4);
         vmcb->cr3 = r->cr3;
         vmcb->cr4 = r->cr4;
-        vmcb->efer = r->efer | (1ULL << 10) | EFER_SVME; /* LMA follows from PG + LME */
+        vmcb->efer = r->efer | EFER_LMA | EFER_SVME; /* LMA follows from PG + LME */
         vmcb->rflags = r->rflags | 2;
         vmcb->rip = r->rip;
         vmcb->rsp = r->rsp;
@@ -324,6 +398,8 @@ static uint64_t svm_get_reg(struct vcpu *v, enum hvm_reg r)
     case HVM_LBR_TO: return vmcb->br_to;
     case HVM_LER_FROM: return vmcb->lastexcpfrom;
     case HVM_LER_TO: return vmcb->lastexcpto;
+    case HVM_CR2: return vmcb->cr2;
+    case HVM_INTR_SHADOW: return vmcb->interrupt_shadow & 1;
     }
     return 0;
 }
@@ -337,6 +413,13 @@ static void svm_set_reg(struct vcpu *v, enum hvm_reg r, uint64_t val)
     case HVM_RSP: vmcb->rsp = val; break;
     case HVM_RFLAGS: vmcb->rflags = val | 2; break;
     case HVM_EFER: vmcb->efer = val | EFER_SVME; break;
+    /* CR0 and CR4 only after hvm/cr.c checked them (their writes are intercepted) */
+    case HVM_CR0: vmcb->cr0 = val; break;
+    case HVM_CR4: vmcb->cr4 = val; break;
+    case HVM_CR2: vmcb->cr2 = val; break;
+    case HVM_CS_ATTR: vmcb->cs.attr = (uint16_t)val; break;
+    case HVM_INTR_SHADOW: vmcb->interrupt_shadow = (vmcb->interrupt_shadow & ~1ULL) | (val & 1);
+        break;
     case HVM_DEBUGCTL:
         /* As Xen 4.17: kept in the VMCB; with LBR virtualisation the CPU loads it (and the
          * records) at VMRUN, so the guest's LBR/BTF take effect. Without, it is only kept. */
@@ -348,8 +431,26 @@ static void svm_set_reg(struct vcpu *v, enum hvm_reg r, uint64_t val)
     case HVM_LBR_TO: vmcb->br_to = val; break;
     case HVM_LER_FROM: vmcb->lastexcpfrom = val; break;
     case HVM_LER_TO: vmcb->lastexcpto = val; break;
-    default: break; /* control registers are the guest's own business */
+    default: break;
     }
+}
+
+static void svm_get_seg(struct vcpu *v, unsigned int seg, struct x86_seg_reg *out)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    const struct vmcb_seg *s;
+
+    switch (seg) {
+    case x86_seg_es: s = &vmcb->es; break;
+    case x86_seg_cs: s = &vmcb->cs; break;
+    case x86_seg_ss: s = &vmcb->ss; break;
+    case x86_seg_fs: s = &vmcb->fs; break;
+    case x86_seg_gs: s = &vmcb->gs; break;
+    default: s = &vmcb->ds; break;
+    }
+
+    *out = (struct x86_seg_reg){ .sel = s->sel, .attr = s->attr, .limit = s->limit,
+                                 .base = s->base };
 }
 
 static void svm_dump_state(struct vcpu *v)
@@ -464,6 +565,7 @@ static struct hvm_function_table svm_function_table = {
     .event_pending = svm_event_pending,
     .get_reg = svm_get_reg,
     .set_reg = svm_set_reg,
+    .get_seg = svm_get_seg,
     .dump_state = svm_dump_state,
 };
 

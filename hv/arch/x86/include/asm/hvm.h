@@ -14,10 +14,13 @@
 struct vcpu;
 struct vcpu_hvm_context;
 
+/* set_reg takes RAX RIP RSP RFLAGS CR0 CR2 CR4 EFER CS_ATTR and INTR_SHADOW (0 ends an
+ * STI/MOV SS shadow); CR3 and CPL are read-only here. */
 enum hvm_reg { HVM_RAX, HVM_RIP, HVM_RSP, HVM_RFLAGS, HVM_CR0, HVM_CR3, HVM_CR4, HVM_EFER,
-               HVM_CS_ATTR, HVM_CPL,
+               HVM_CS_ATTR, HVM_CPL, HVM_CR2, HVM_INTR_SHADOW,
                /* MSR_DEBUGCTL and the last-branch/last-exception records (0x1db-0x1de) */
                HVM_DEBUGCTL, HVM_LBR_FROM, HVM_LBR_TO, HVM_LER_FROM, HVM_LER_TO };
+struct x86_seg_reg;
 
 struct hvm_function_table {
     const char *name;
@@ -41,6 +44,8 @@ struct hvm_function_table {
     bool (*event_pending)(struct vcpu *v);
     uint64_t (*get_reg)(struct vcpu *v, enum hvm_reg r);
     void (*set_reg)(struct vcpu *v, enum hvm_reg r, uint64_t val);
+    /* Segment register seg (x86_seg_es .. x86_seg_gs, hvm/x86_emulate.h) */
+    void (*get_seg)(struct vcpu *v, unsigned int seg, struct x86_seg_reg *out);
     /* Guest page tables and mode, for the page walker. */
     void (*dump_state)(struct vcpu *v);
     uint64_t max_asid;

@@ -15,6 +15,9 @@ struct vmcb_seg {
     uint64_t base;
 };
 
+/* CR intercepts (offset 0x00): reads in bits 0-15, writes in 16-31 */
+#define CR_INTERCEPT_WRITE(n) (1u << (16 + (n)))
+
 /* Intercept vector 3 (offset 0x0c) */
 #define GI_INTR (1u << 0)
 #define GI_NMI (1u << 1)
@@ -82,6 +85,7 @@ struct vmcb_seg {
 #define VMEXIT_CR0_WRITE 0x010
 #define VMEXIT_DR0_READ 0x020   /* 0x20-0x2f: MOV from DRn */
 #define VMEXIT_DR15_WRITE 0x03f /* 0x30-0x3f: MOV to DRn */
+#define VMEXIT_CR4_WRITE 0x014
 #define VMEXIT_EXCEPTION_BASE 0x040
 #define VMEXIT_EXCEPTION_DB 0x041
 #define VMEXIT_EXCEPTION_AC 0x051
