@@ -328,6 +328,25 @@ check_platform() {
     fi
 }
 
+# On Xen (Tern) the kernel must have taken the FIFO event-channel ABI (EVTCHNOP_init_control
+# answered) and the vDSO's PV clock (VCPUOP_register_vcpu_time_memory_area answered): each
+# says so in dmesg, or says which hypercall it was refused.
+check_xen_abi() {
+    local log refused
+    log=$(dmesg 2>/dev/null)
+    refused=$(echo "$log" | grep -oE '[A-Za-z_]+ not supported \(err -?[0-9]+\)' | head -n 1)
+    if [ "$XEN" != 1 ]; then
+        pass "not on Xen (tern.xen=$XEN)"
+    elif ! echo "$log" | grep -q 'Using FIFO-based ABI'; then
+        fail "expected 'xen:events: Using FIFO-based ABI' in dmesg," \
+             "got '$(echo "$log" | grep -oE 'xen:events: .*' | head -n 1)'"
+    elif [ -n "$refused" ]; then
+        fail "expected every Xen feature the kernel asked for, got '$refused'"
+    else
+        pass "FIFO event channels, PV clock for the vDSO"
+    fi
+}
+
 # The console the kernel was told to use (the last console=) must be the active one:
 # hvc0 under Xen, ttyS0 under plain QEMU.
 check_console() {
@@ -355,6 +374,7 @@ run_one_check() {
         selftest-die) echo "dying on purpose"; exit 3 ;;
         hypervisor-flag) check_hypervisor_flag ;;
         platform) check_platform ;;
+        xen-abi) check_xen_abi ;;
         console) check_console ;;
         *) fail "no check named $1" ;;
     esac
@@ -456,6 +476,7 @@ main() {
         run_check cpuload 40
         run_check hypervisor-flag 10
         run_check platform 15
+        run_check xen-abi 10
         run_check console 10
         [ "$TEST" = cpuload ] && run_check cpuload-long $((20 + 2 * ${LOAD_SECS:-30}))
         if [ "$SELFTEST" = 1 ]; then
