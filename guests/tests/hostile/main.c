@@ -89,7 +89,8 @@ static void check_bad_pointers(void)
                  "VCPUOP_register_vcpu_info at %s", w);
         check_rc(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, p), -EFAULT,
                  "VCPUOP_get_runstate_info to %s", w);
-        check_rc(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, p), -EFAULT,
+        check_rc(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, smp_id(), p),
+                 -EFAULT,
                  "VCPUOP_set_singleshot_timer at %s", w);
         check_rc(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, p), -EFAULT,
                  "VCPUOP_initialise(vCPU1) at %s", w);
@@ -363,6 +364,52 @@ static __noreturn void deliberate_crash(void)
         asm volatile("hlt");
 }
 
+/*
+ * The same hostile calls from both vCPUs at once: vCPU1 repeats them until vCPU0 has done
+ * HOSTILE_ROUNDS of its own, so rounds of one meet the other's calls in Tern. Every
+ * answer must still be the one a lone caller gets (the checks report any other).
+ */
+#define HOSTILE_ROUNDS 20
+
+static volatile bool hammer_stop;
+static volatile unsigned long hammer_rounds;
+
+static void hostile_round(void)
+{
+    check_unknown_hypercalls();
+    check_bad_pointers();
+    check_huge_counts();
+    check_bad_ids();
+}
+
+static void hammer(unsigned int id, void *arg)
+{
+    (void)id;
+    (void)arg;
+    while (!hammer_stop) {
+        hostile_round();
+        hammer_rounds++;
+    }
+}
+
+static void check_concurrent(void)
+{
+    unsigned int i;
+
+    if (vcpu_start(1, hammer, NULL))
+        return;
+    /* On one pCPU vCPU1 may only get its turn after a slice: go on until it has done one. */
+    for (i = 0; i < HOSTILE_ROUNDS || (!hammer_rounds && i < 50 * HOSTILE_ROUNDS); i++)
+        hostile_round();
+    hammer_stop = true;
+    if (!wait_until(percpu[1].done, SEC(30))) {
+        xtf_failure("vCPU1 did not finish its round within 30 s of being told to stop");
+        return;
+    }
+    printk("hostile: both vCPUs at once: vCPU0 %u rounds, vCPU1 %lu rounds\n", i, hammer_rounds);
+    check(hammer_rounds > 0, "vCPU1 never completed a round beside vCPU0's %u", i);
+}
+
 void test_main(void)
 {
     check_unknown_hypercalls();
@@ -371,6 +418,7 @@ void test_main(void)
     check_straddle();
     check_huge_counts();
     check_bad_ids();
+    check_concurrent();
     xtf_success();
     xtf_report_result();
     deliberate_crash();
