@@ -336,4 +336,9 @@ void sched_dump_vcpu(struct vcpu *v)
            (long long)(v->poll_timer.expires - now) / 1000,
            timer_is_active(&v->periodic_timer) ? "in " : "off ",
            (long long)(v->periodic_timer.expires - now) / 1000);
+    if (v->vcpu_info)
+        printk("    events: upcall_pending %u, pending_sel %#llx, guest IF %u\n",
+               v->vcpu_info->evtchn_upcall_pending,
+               (unsigned long long)v->vcpu_info->evtchn_pending_sel,
+               (unsigned int)((hvm_funcs->get_reg(v, HVM_RFLAGS) >> 9) & 1));
 }
