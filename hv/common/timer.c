@@ -13,6 +13,7 @@ struct timer_queue {
 };
 
 static struct timer_queue queues[NR_CPUS];
+static unsigned int lost_interrupts; /* timer_watchdog's repairs, for debug key 't' */
 
 void timer_init_cpu(unsigned int cpu)
 {
@@ -109,6 +110,8 @@ void timer_dump(void)
 {
     s_time_t now = NOW();
 
+    printk("  lost timer interrupts repaired: %u\n", lost_interrupts);
+
     for (unsigned int c = 0; c < NR_CPUS; c++) {
         struct timer_queue *q = &queues[c];
         unsigned long flags;
@@ -126,6 +129,43 @@ void timer_dump(void)
         printk("  timer queue %u: %u timers, first in %lld us%s\n", c, n, (long long)first / 1000,
                q->running ? ", a callback running" : "");
     }
+}
+
+/*
+ * A timer interrupt that never came: if this CPU's earliest timer is more than LOST_SLACK
+ * overdue while the CPU keeps running (guests, exits, idle wake-ups), its interrupt was lost
+ * (docs/testing.md: QEMU's emulated APIC can hold a vector without signalling it). Report it
+ * (the first three times, then every hundredth, with the count; debug key 't' shows the
+ * count) and have the APIC re-signal what it holds. Checked at most every CHECK_EVERY
+ * per CPU, so the run loop can call it after every exit.
+ */
+#define LOST_SLACK MILLISECS(100)
+#define CHECK_EVERY MILLISECS(10)
+
+void timer_watchdog(void)
+{
+    static s_time_t last_check[NR_CPUS];
+    unsigned int n;
+    unsigned int cpu = smp_processor_id();
+    struct timer_queue *q = &queues[cpu];
+    s_time_t now = NOW(), late = 0;
+    unsigned long flags;
+
+    if (now - last_check[cpu] < CHECK_EVERY)
+        return;
+    last_check[cpu] = now;
+    spin_lock_irqsave(&q->lock, flags);
+    if (q->head && !q->running && q->head->expires + LOST_SLACK < now)
+        late = now - q->head->expires;
+    spin_unlock_irqrestore(&q->lock, flags);
+    if (!late)
+        return;
+    n = __atomic_add_fetch(&lost_interrupts, 1, __ATOMIC_RELAXED);
+    if (n <= 3 || n % 100 == 0)
+        printk(XENLOG_WARNING "CPU %u: its earliest timer is %lld ms overdue: a lost timer "
+                              "interrupt (%u so far); having the APIC signal it again\n",
+               cpu, (long long)(late / MILLISECS(1)), n);
+    arch_timer_resync();
 }
 
 bool timer_is_active(const struct timer *t)

@@ -78,6 +78,11 @@ void arch_timer_program(s_time_t t)
     apic_timer_set(ticks);
 }
 
+void arch_timer_resync(void)
+{
+    apic_resync_pending();
+}
+
 void arch_timer_kick(unsigned int cpu)
 {
     smp_send_event_check(cpu);

@@ -242,6 +242,18 @@ static struct vcpu *pick_next(unsigned int cpu)
     return NULL;
 }
 
+/*
+ * Halt until an interrupt, with interrupts off on entry. The APIC is first made to signal
+ * whatever it holds (arch_timer_resync): a lost interrupt must not leave this CPU asleep for
+ * good (timer_watchdog, docs/testing.md).
+ */
+static void idle_halt(void)
+{
+    timer_watchdog();
+    arch_timer_resync();
+    safe_halt();
+}
+
 void schedule_loop(void)
 {
     unsigned int cpu = smp_processor_id();
@@ -265,7 +277,7 @@ void schedule_loop(void)
             spin_unlock(&sched_lock);
             /* Interrupts are still off: the wake-up IPI cannot slip in before the HLT. */
             if (cpu != 0 || (!deferred_work && !console_work_pending))
-                safe_halt();
+                idle_halt();
             else
                 local_irq_enable();
             rq->idle = false;
@@ -282,6 +294,7 @@ void schedule_loop(void)
         set_timer(&rq->slice_timer, v->slice_end);
         for (;;) {
             hvm_funcs->run(v);
+            timer_watchdog();
             if (cpu == 0 && console_work_pending) {
                 console_work_pending = false;
                 console_poll_work();

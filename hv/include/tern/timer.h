@@ -29,6 +29,10 @@ void kill_timer(struct timer *t);
 bool timer_is_active(const struct timer *t);
 /* Each CPU's queue: how many timers, the first expiry (debug key 't'). */
 void timer_dump(void);
+/* Called often on each CPU: notices and repairs a lost timer interrupt (timer.c). */
+void timer_watchdog(void);
+/* Arch: have the interrupt controller signal again whatever it holds pending. */
+void arch_timer_resync(void);
 
 /* The arch timer interrupt handler calls this on the CPU whose timer fired. */
 void timer_softirq(void);

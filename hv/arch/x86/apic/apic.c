@@ -66,6 +66,18 @@ void apic_send_ipi(uint32_t apic_id, uint32_t icr_low)
     local_irq_restore(flags);
 }
 
+/*
+ * Make the APIC re-evaluate what it signals to the CPU: writing TPR (with the value it holds)
+ * recomputes the processor priority against IRR, as on hardware. Called before the idle HLT:
+ * QEMU's emulated APIC has been seen under TCG to keep a vector in IRR without signalling it
+ * (a timer vector pending, ISR, TPR and PPR clear, IF and GIF set, the CPU halted forever), and
+ * only a later APIC event would deliver it. On hardware this is one harmless register write.
+ */
+void apic_resync_pending(void)
+{
+    apic_write(APIC_TPR, apic_read(APIC_TPR));
+}
+
 void apic_timer_set(uint32_t ticks)
 {
     apic_write(APIC_TMICT, ticks);

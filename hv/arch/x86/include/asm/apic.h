@@ -41,6 +41,8 @@ void apic_init_ap(void);
 bool apic_x2apic_mode(void);
 uint32_t apic_read_id(void);
 void apic_eoi(void);
+/* Before halting: have the APIC signal anything pending in IRR (see apic.c). */
+void apic_resync_pending(void);
 /* Send an IPI (ICR low bits = delivery mode | vector) to a physical APIC ID. */
 void apic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 /* One-shot LAPIC timer in bus ticks (divide-by-1), vector TIMER_VECTOR; 0 stops it. */
