@@ -24,6 +24,7 @@ static uint64_t tx_dropped;       /* guest bytes dropped while the buffer was fu
 static DEFINE_SPINLOCK(tx_lock);  /* one CPU writes the UART at a time */
 static bool tx_sync;              /* fatal path: write the UART directly */
 static uint64_t conring_prod; /* total bytes ever written; the ring holds the last SIZE */
+static uint64_t conring_cleared; /* XEN_SYSCTL_readconsole's clear: readers start here */
 static DEFINE_SPINLOCK(console_lock);
 static bool at_line_start = true;
 /* The guest whose unfinished line the serial console shows last (continuations skip the
@@ -258,6 +259,49 @@ void console_write_guest(const void *owner, const char *prefix, const char *text
 size_t console_ring_size(void)
 {
     return conring_prod < CONRING_SIZE ? conring_prod : CONRING_SIZE;
+}
+
+/*
+ * XEN_SYSCTL_readconsole's view of the ring, as Xen's: 32-bit byte counts, c the oldest byte
+ * a reader may get (after a clear, or the oldest still kept), p the next to be written.
+ */
+void console_ring_bounds(uint32_t *c, uint32_t *p)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&console_lock, flags);
+    uint64_t oldest = conring_prod - console_ring_size();
+    *c = (uint32_t)(conring_cleared > oldest ? conring_cleared : oldest);
+    *p = (uint32_t)conring_prod;
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+/* Up to len bytes from count c on (not past the producer); returns how many were copied. */
+size_t console_ring_fetch(uint32_t c, char *buf, size_t len)
+{
+    unsigned long flags;
+    size_t done = 0;
+
+    spin_lock_irqsave(&console_lock, flags);
+    uint32_t p = (uint32_t)conring_prod;
+    /* Only bytes still in the ring: a reader that fell a whole ring behind gets nothing. */
+    if (p - c <= console_ring_size())
+        while (done < len && c != p)
+            buf[done++] = conring[c++ & (CONRING_SIZE - 1)];
+    spin_unlock_irqrestore(&console_lock, flags);
+    return done;
+}
+
+/* Readers start at count c from now on (XEN_SYSCTL_readconsole with clear). */
+void console_ring_clear(uint32_t c)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&console_lock, flags);
+    uint32_t behind = (uint32_t)conring_prod - c;
+    conring_cleared = behind > console_ring_size() ? conring_prod - console_ring_size()
+                                                   : conring_prod - behind;
+    spin_unlock_irqrestore(&console_lock, flags);
 }
 
 size_t console_ring_read(char *buf, size_t len, size_t *pos)

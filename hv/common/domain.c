@@ -140,6 +140,21 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id)
     return v;
 }
 
+struct domain *domain_get_next(domid_t from)
+{
+    struct domain *d, *best = NULL;
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    for (d = domain_list; d; d = d->next)
+        if (d->domain_id >= from && (!best || d->domain_id < best->domain_id))
+            best = d;
+    if (best)
+        __atomic_add_fetch(&best->refcount, 1, __ATOMIC_SEQ_CST);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return best;
+}
+
 struct domain *domain_get_by_id(domid_t domid)
 {
     struct domain *d;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The hypercall table: the whole guest-visible surface of Tern on one screen. */
 #include <public/xen.h>
+#include <tern/domctl.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/hypercall.h>
@@ -25,6 +26,8 @@ ADAPT(vcpu_op, do_vcpu_op((int)a[0], (unsigned int)a[1], a[2]))
 ADAPT(sched_op, do_sched_op((int)a[0], a[1]))
 ADAPT(event_channel_op, do_event_channel_op((int)a[0], a[1]))
 ADAPT(hvm_op, do_hvm_op(a[0], a[1]))
+ADAPT(sysctl, do_sysctl(a[0]))
+ADAPT(domctl, do_domctl(a[0]))
 
 static const struct {
     hypercall_fn fn;
@@ -40,6 +43,8 @@ static const struct {
     [__HYPERVISOR_sched_op] = { hc_sched_op, "sched_op" },
     [__HYPERVISOR_event_channel_op] = { hc_event_channel_op, "event_channel_op" },
     [__HYPERVISOR_hvm_op] = { hc_hvm_op, "hvm_op" },
+    [__HYPERVISOR_sysctl] = { hc_sysctl, "sysctl" },
+    [__HYPERVISOR_domctl] = { hc_domctl, "domctl" },
 };
 
 long hypercall_dispatch(struct vcpu *v, unsigned long nr, const unsigned long args[6])

@@ -55,3 +55,18 @@ int xsm_console_io(struct domain *d, int cmd)
      * console; a domU's console is its ring (Xen's debug builds let domUs write too). */
     return d->is_privileged ? 0 : -EPERM;
 }
+
+int xsm_sysctl(struct domain *d)
+{
+    return d->is_privileged ? 0 : -EPERM; /* Xen's XSM_PRIV */
+}
+
+int xsm_domctl(struct domain *d, struct domain *target)
+{
+    return d->is_privileged ? 0 : -EPERM; /* XSM_PRIV: even on itself */
+}
+
+int xsm_getdomaininfo(struct domain *d, struct domain *target)
+{
+    return d->is_privileged ? 0 : -EPERM; /* XSM_XS_PRIV; Tern has no xenstore domain yet */
+}

@@ -25,6 +25,10 @@ void console_report_drops(void);
  * Returns bytes copied; *pos advances. */
 size_t console_ring_read(char *buf, size_t len, size_t *pos);
 size_t console_ring_size(void);
+/* XEN_SYSCTL_readconsole (sysctl.c): Xen's 32-bit ring indices, c readable from, p written to. */
+void console_ring_bounds(uint32_t *c, uint32_t *p);
+size_t console_ring_fetch(uint32_t c, char *buf, size_t len);
+void console_ring_clear(uint32_t c);
 /*
  * Guest console output, at any loglvl: prefix + text, ending the line or not. A later call
  * for the same owner continues an unfinished line without repeating the prefix, unless

@@ -124,6 +124,9 @@ struct domain *domain_create(domid_t domid, const char *name, unsigned int max_v
 struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id);
 /* Lookup with a reference, or NULL. DOMID_SELF is resolved by the caller. */
 struct domain *domain_get_by_id(domid_t domid);
+/* The domain with the smallest id >= from, dying ones included (getdomaininfo's rule), with a
+ * reference for domain_put(); NULL if none. */
+struct domain *domain_get_next(domid_t from);
 void domain_get(struct domain *d);
 void domain_put(struct domain *d);
 void domain_pause(struct domain *d);

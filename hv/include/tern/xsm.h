@@ -26,5 +26,9 @@ int xsm_memory_op(struct domain *d, struct domain *target);
 int xsm_hvm_param(struct domain *d, struct domain *target, bool write);
 /* d writes to the hypervisor console. */
 int xsm_console_io(struct domain *d, int cmd);
+/* d uses sysctl; domctl on target; reads target's getdomaininfo (domctl or sysctl). */
+int xsm_sysctl(struct domain *d);
+int xsm_domctl(struct domain *d, struct domain *target);
+int xsm_getdomaininfo(struct domain *d, struct domain *target);
 
 #endif

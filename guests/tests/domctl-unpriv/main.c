@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domctl and sysctl from an unprivileged domU: every call is refused as Xen 4.17 refuses it,
+ * in Xen's order (copy -EFAULT, interface version -EACCES, target domain -ESRCH, policy
+ * -EPERM), and a refused call writes nothing back.
+ */
+#include "lib.h"
+#include <public/domctl.h>
+#include <public/sysctl.h>
+
+const char test_title[] = "domctl and sysctl refused to an unprivileged domain";
+
+#define PATTERN 0xa5
+
+static long sysctl(struct xen_sysctl *op)
+{
+    return hypercall1(__HYPERVISOR_sysctl, HC_PTR(op));
+}
+
+static long domctl(struct xen_domctl *op)
+{
+    return hypercall1(__HYPERVISOR_domctl, HC_PTR(op));
+}
+
+/* Nothing past the header may have been written by a refused call. */
+static void check_untouched(const void *p, size_t from, size_t size, const char *what)
+{
+    const uint8_t *b = p;
+
+    for (size_t i = from; i < size; i++)
+        if (!check(b[i] == PATTERN, "%s: byte %zu changed to %#x by a refused call", what, i,
+                   b[i]))
+            return;
+}
+
+static void check_sysctl(void)
+{
+    static const uint32_t cmds[] = { XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo,
+                                     XEN_SYSCTL_sched_id, XEN_SYSCTL_getdomaininfolist,
+                                     2, 7, 29, 999 };
+    struct xen_sysctl op;
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++) {
+        memset(&op, PATTERN, sizeof(op));
+        op.cmd = cmds[i];
+        op.interface_version = XEN_SYSCTL_INTERFACE_VERSION - 1;
+        check_rc(sysctl(&op), -EACCES, "sysctl %u, interface version 0x14", cmds[i]);
+        op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+        check_rc(sysctl(&op), -EPERM, "sysctl %u from a domU", cmds[i]);
+        check_untouched(&op, 8, sizeof(op), "sysctl");
+    }
+    check_rc(hypercall1(__HYPERVISOR_sysctl, 0xdead0000000UL), -EFAULT,
+             "sysctl at an unmapped address");
+}
+
+static void check_domctl(void)
+{
+    static const uint32_t cmds[] = { XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain,
+                                     XEN_DOMCTL_destroydomain, 11, 15, 33, 999 };
+    domid_t self = xen_domid();
+    struct xen_domctl op;
+
+    memset(&op, PATTERN, sizeof(op));
+    op.cmd = XEN_DOMCTL_getdomaininfo;
+    op.interface_version = 0;
+    op.domain = self;
+    check_rc(domctl(&op), -EACCES, "domctl getdomaininfo, interface version 0");
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    check_rc(domctl(&op), -EPERM, "domctl getdomaininfo of itself");
+    op.domain = 0;
+    check_rc(domctl(&op), -EPERM, "domctl getdomaininfo from domain 0 on");
+    op.domain = DOMID_FIRST_RESERVED;
+    check_rc(domctl(&op), -EINVAL, "domctl getdomaininfo of a reserved id");
+    op.domain = DOMID_FIRST_RESERVED - 1;
+    check_rc(domctl(&op), -ESRCH, "domctl getdomaininfo past the last domain");
+    check_untouched(&op, 16, sizeof(op), "domctl getdomaininfo");
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++) {
+        memset(&op, PATTERN, sizeof(op));
+        op.cmd = cmds[i];
+        op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+        op.domain = 0x1234; /* no such domain: looked up before the policy */
+        check_rc(domctl(&op), -ESRCH, "domctl %u on a domain that does not exist", cmds[i]);
+        op.domain = self;
+        check_rc(domctl(&op), -EPERM, "domctl %u on itself", cmds[i]);
+        op.domain = DOMID_SELF; /* not accepted by domctl */
+        check_rc(domctl(&op), -ESRCH, "domctl %u on DOMID_SELF", cmds[i]);
+        check_untouched(&op, 16, sizeof(op), "domctl");
+    }
+    memset(&op, PATTERN, sizeof(op));
+    op.cmd = XEN_DOMCTL_createdomain;
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op.domain = DOMID_INVALID;
+    check_rc(domctl(&op), -EPERM, "domctl createdomain from a domU");
+    check_rc(hypercall1(__HYPERVISOR_domctl, 0x8000000000000000UL), -EFAULT,
+             "domctl at a non-canonical address");
+}
+
+void test_main(void)
+{
+    check_sysctl();
+    check_domctl();
+    xtf_success();
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * domctl (hypercall 36): per-domain control for the toolstack in dom0, as Xen 4.17 answers it.
+ * Only the sub-ops implemented so far are here; every other number is -ENOSYS, logged once
+ * per number so that what the tools still need shows in the log.
+ */
+#include <asm/processor.h>
+#include <public/domctl.h>
+#include <public/vcpu.h>
+#include <tern/domain.h>
+#include <tern/domctl.h>
+#include <tern/errno.h>
+#include <tern/guest_access.h>
+#include <tern/lib.h>
+#include <tern/xsm.h>
+
+#define XEN_X86_EMU_LAPIC (1U << 0)
+
+/* Guest-physical address width under nested paging: the host's (as Xen's hap_paddr_bits). */
+static uint8_t paddr_bits(void)
+{
+    struct cpuid_regs r;
+
+    cpuid(0x80000000, &r);
+    if (r.eax < 0x80000008)
+        return 36;
+    cpuid(0x80000008, &r);
+    return (uint8_t)(r.eax & 0xff);
+}
+
+void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    uint32_t flags = XEN_DOMINF_blocked;
+    uint64_t cpu_time = 0;
+
+    memset(info, 0, sizeof(*info));
+    info->domain = d->domain_id;
+    info->max_vcpu_id = XEN_INVALID_MAX_VCPU_ID;
+    /* Blocked only if every online vCPU is; running if any is on a CPU. */
+    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VIRT_CPUS; i++) {
+        struct vcpu *v = d->vcpu[i];
+        struct vcpu_runstate_info rs;
+
+        if (!v)
+            continue;
+        vcpu_runstate_get(v, &rs);
+        cpu_time += rs.time[VRS_running];
+        info->max_vcpu_id = i;
+        if (v->pause_flags & VPF_down)
+            continue;
+        if (!(v->pause_flags & VPF_blocked))
+            flags &= ~XEN_DOMINF_blocked;
+        if (v->is_running)
+            flags |= XEN_DOMINF_running;
+        info->nr_online_vcpus++;
+    }
+    info->cpu_time = cpu_time;
+    info->flags = (info->nr_online_vcpus ? flags : 0) | XEN_DOMINF_hvm_guest | XEN_DOMINF_hap |
+                  (d->is_dying ? XEN_DOMINF_dying : 0) |
+                  (d->is_shut_down ? XEN_DOMINF_shutdown : 0) |
+                  ((uint32_t)(d->shutdown_code < 0 ? 0 : d->shutdown_code & 0xff)
+                   << XEN_DOMINF_shutdownshift);
+    info->tot_pages = __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED);
+    info->max_pages = d->max_pages;
+    info->shared_info_frame = d->shared_info_gfn;
+    info->gpaddr_bits = paddr_bits();
+    info->arch_config.emulation_flags = XEN_X86_EMU_LAPIC; /* PVH: an emulated local APIC */
+}
+
+static void log_unknown(struct domain *caller, uint32_t cmd)
+{
+    static uint64_t logged[2]; /* sub-ops 0-127, once each */
+
+    if (cmd < 128 && (__atomic_fetch_or(&logged[cmd / 64], 1ULL << (cmd % 64),
+                                        __ATOMIC_RELAXED) & (1ULL << (cmd % 64))))
+        return;
+    printk(XENLOG_WARNING "d%u: domctl %u is not implemented (-ENOSYS)\n",
+           caller->domain_id, cmd);
+}
+
+long do_domctl(uint64_t arg)
+{
+    struct domain *caller = current->domain, *d;
+    struct xen_domctl op;
+    long rc;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+
+    if (op.cmd == XEN_DOMCTL_getdomaininfo) {
+        /* The first domain with an id >= op.domain: how the tools walk the list. */
+        if (op.domain >= DOMID_FIRST_RESERVED)
+            return -EINVAL;
+        if (!(d = domain_get_next(op.domain)))
+            return -ESRCH;
+        rc = xsm_getdomaininfo(caller, d);
+        if (!rc) {
+            domain_getinfo(d, &op.u.getdomaininfo);
+            op.domain = op.u.getdomaininfo.domain;
+            if (copy_to_guest(arg, &op, sizeof(op)))
+                rc = -EFAULT;
+        }
+        domain_put(d);
+        return rc;
+    }
+
+    if (op.cmd == XEN_DOMCTL_createdomain) {
+        d = NULL;
+    } else if (!(d = domain_get_by_id(op.domain))) {
+        return -ESRCH;
+    }
+    rc = xsm_domctl(caller, d);
+    if (!rc) {
+        log_unknown(caller, op.cmd);
+        rc = -ENOSYS;
+    }
+    if (d)
+        domain_put(d);
+    return rc;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* domctl (hypercall 36): the toolstack's per-domain control operations, Xen 4.17's ABI. */
+#ifndef TERN_PUBLIC_DOMCTL_H
+#define TERN_PUBLIC_DOMCTL_H
+
+/*
+ * domctl(struct xen_domctl *op). Only a control domain (dom0) may use it. Checks, in Xen's
+ * order: the structure is copied (-EFAULT), interface_version must be
+ * XEN_DOMCTL_INTERFACE_VERSION (-EACCES), the target domain must exist (-ESRCH; getdomaininfo
+ * instead finds the first domain with an id >= op->domain), then the policy (-EPERM), then
+ * the sub-op (unknown: -ENOSYS). The whole structure is copied back for sub-ops with output.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <public/xen.h>
+
+#define XEN_DOMCTL_INTERFACE_VERSION 0x00000015
+
+#define XEN_DOMCTL_createdomain 1
+#define XEN_DOMCTL_destroydomain 2
+#define XEN_DOMCTL_pausedomain 3   /* -EINVAL on the caller's own domain */
+#define XEN_DOMCTL_unpausedomain 4 /* -EINVAL when not paused by the controller */
+#define XEN_DOMCTL_getdomaininfo 5
+
+/* XEN_DOMCTL_getdomaininfo: flags. */
+#define XEN_DOMINF_dying (1U << 0)
+#define XEN_DOMINF_hvm_guest (1U << 1) /* every Tern domain (PVH is HVM to the tools) */
+#define XEN_DOMINF_shutdown (1U << 2)
+#define XEN_DOMINF_paused (1U << 3)    /* paused by the controller */
+#define XEN_DOMINF_blocked (1U << 4)   /* every online vCPU blocked */
+#define XEN_DOMINF_running (1U << 5)   /* some vCPU on a CPU now */
+#define XEN_DOMINF_debugged (1U << 6)
+#define XEN_DOMINF_xs_domain (1U << 7)
+#define XEN_DOMINF_hap (1U << 8)
+#define XEN_DOMINF_shutdownmask 255
+#define XEN_DOMINF_shutdownshift 16
+#define XEN_INVALID_MAX_VCPU_ID (~0U)
+
+struct xen_arch_domainconfig {
+    uint32_t emulation_flags;
+    uint32_t misc_flags;
+};
+
+struct xen_domctl_getdomaininfo {
+    domid_t domain;
+    uint16_t pad1;
+    uint32_t flags;               /* XEN_DOMINF_* | shutdown code << 16 */
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t outstanding_pages;
+    uint64_t shr_pages;
+    uint64_t paged_pages;
+    uint64_t shared_info_frame;   /* gfn of shared_info */
+    uint64_t cpu_time;            /* ns all vCPUs ran */
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;         /* max_vcpus - 1, online or not */
+    uint32_t ssidref;
+    uint8_t handle[16];           /* the domain's UUID */
+    uint32_t cpupool;
+    uint8_t gpaddr_bits;
+    uint8_t pad2[7];
+    struct xen_arch_domainconfig arch_config;
+};
+_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 112, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, handle) == 76, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, arch_config) == 104, "Xen 4.17 layout");
+
+struct xen_domctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    domid_t domain;
+    uint16_t _pad[3];
+    union {
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        uint8_t pad[128];
+    } u;
+};
+_Static_assert(sizeof(struct xen_domctl) == 144, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl, u) == 16, "Xen 4.17 layout");
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* sysctl (hypercall 35): the toolstack's host-wide operations, Xen 4.17's ABI. */
+#ifndef TERN_PUBLIC_SYSCTL_H
+#define TERN_PUBLIC_SYSCTL_H
+
+/*
+ * sysctl(struct xen_sysctl *op). Only a control domain (dom0) may use it. Checks, in Xen's
+ * order: the structure is copied (-EFAULT), interface_version must be
+ * XEN_SYSCTL_INTERFACE_VERSION (-EACCES), the policy (-EPERM), then the sub-op (unknown:
+ * -ENOSYS). Sub-ops with output copy the whole structure back.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <public/domctl.h>
+#include <public/xen.h>
+
+#define XEN_SYSCTL_INTERFACE_VERSION 0x00000015
+
+#define XEN_SYSCTL_readconsole 1
+#define XEN_SYSCTL_physinfo 3
+#define XEN_SYSCTL_sched_id 4
+#define XEN_SYSCTL_getdomaininfolist 6
+
+/*
+ * XEN_SYSCTL_readconsole: copy the hypervisor's console ring. Without incremental, from the
+ * oldest byte kept; with it, from index (a count of bytes ever written, as returned by the
+ * previous call). OUT: count = bytes copied, index = where the next read continues. clear
+ * empties the ring afterwards.
+ */
+struct xen_sysctl_readconsole {
+    uint8_t clear;
+    uint8_t incremental;
+    uint8_t pad0, pad1;
+    uint32_t index;
+    uint64_t buffer;              /* guest virtual address */
+    uint32_t count;
+};
+
+#define XEN_SYSCTL_PHYSCAP_hvm (1U << 0)
+#define XEN_SYSCTL_PHYSCAP_pv (1U << 1)
+#define XEN_SYSCTL_PHYSCAP_directio (1U << 2)
+#define XEN_SYSCTL_PHYSCAP_hap (1U << 3)
+#define XEN_SYSCTL_PHYSCAP_shadow (1U << 4)
+#define XEN_SYSCTL_PHYSCAP_gnttab_v1 (1U << 8)
+#define XEN_SYSCTL_PHYSCAP_gnttab_v2 (1U << 9)
+
+struct xen_sysctl_physinfo {
+    uint32_t threads_per_core;
+    uint32_t cores_per_socket;
+    uint32_t nr_cpus;             /* online */
+    uint32_t max_cpu_id;
+    uint32_t nr_nodes;
+    uint32_t max_node_id;         /* sizes the tools' node maps: Xen says MAX_NUMNODES - 1 */
+    uint32_t cpu_khz;
+    uint32_t capabilities;        /* XEN_SYSCTL_PHYSCAP_* */
+    uint32_t arch_capabilities;
+    uint32_t pad;
+    uint64_t total_pages;
+    uint64_t free_pages;
+    uint64_t scrub_pages;
+    uint64_t outstanding_pages;
+    uint64_t max_mfn;
+    uint32_t hw_cap[8];
+};
+_Static_assert(sizeof(struct xen_sysctl_physinfo) == 112, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_sysctl_physinfo, total_pages) == 40, "Xen 4.17 layout");
+
+/* XEN_SYSCTL_sched_id: XEN_SCHEDULER_* of the scheduler. */
+#define XEN_SCHEDULER_CREDIT 5
+#define XEN_SCHEDULER_CREDIT2 6
+#define XEN_SCHEDULER_ARINC653 7
+#define XEN_SCHEDULER_RTDS 8
+#define XEN_SCHEDULER_NULL 9
+struct xen_sysctl_sched_id {
+    uint32_t sched_id;
+};
+
+/*
+ * XEN_SYSCTL_getdomaininfolist: up to max_domains entries, for the domains with an id >=
+ * first_domain in id order; num_domains = how many. 0 ends the tools' iteration.
+ */
+struct xen_sysctl_getdomaininfolist {
+    domid_t first_domain;
+    uint32_t max_domains;
+    uint64_t buffer;              /* guest virtual address of xen_domctl_getdomaininfo[] */
+    uint32_t num_domains;
+};
+_Static_assert(sizeof(struct xen_sysctl_getdomaininfolist) == 24, "Xen 4.17 layout");
+
+struct xen_sysctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    union {
+        struct xen_sysctl_readconsole readconsole;
+        struct xen_sysctl_physinfo physinfo;
+        struct xen_sysctl_sched_id sched_id;
+        struct xen_sysctl_getdomaininfolist getdomaininfolist;
+        uint8_t pad[128];
+    } u;
+};
+_Static_assert(sizeof(struct xen_sysctl) == 136, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_sysctl, u) == 8, "Xen 4.17 layout");
+
+#endif
