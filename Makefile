@@ -6,6 +6,7 @@
 #   make run        set up, build, boot Tern in QEMU with a Linux guest on the console
 #   make test       set up, build, run every test; ends with "N passed, N failed"
 #   make unit       build the host unit tests only
+#   make fuzz       build the libFuzzer targets, run each for FUZZ_TIME seconds (default 60)
 #   make iso        a GRUB rescue ISO booting Tern through Multiboot2
 
 CC ?= gcc
@@ -94,6 +95,34 @@ $(foreach s,$(UNIT_SUITES),$(eval $(call unit_rule,$(s))))
 
 unit: $(addprefix $(B)/unit/,$(UNIT_SUITES))
 
+# ---- fuzz targets: one libFuzzer binary per folder tests/fuzz/<target>/ (clang only) -------
+# tests/fuzz/<target>/srcs.mk sets FUZZ_SRCS_<target> to the sources linked with its fuzz.c;
+# the hypervisor's hv/lib goes in too, so that the parsers call Tern's own memcpy and
+# vsnprintf. tests/fuzz/run.sh replays the seeds and regressions, then fuzzes for a time.
+FUZZ_TARGETS := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/fuzz/*/srcs.mk))))
+FUZZ_LIB := hv/lib/string.c hv/lib/strtoul.c hv/lib/vsnprintf.c
+$(foreach t,$(FUZZ_TARGETS),$(eval include tests/fuzz/$(t)/srcs.mk))
+FUZZ_CC := clang
+FUZZ_CFLAGS := $(filter-out -fsanitize=%,$(UNIT_CFLAGS)) -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -DHARNESS_NO_MAIN -Itests/fuzz
+FUZZ_TIME ?= 60
+
+define fuzz_rule
+$(B)/fuzz/$(1): tests/fuzz/$(1)/fuzz.c tests/fuzz/fuzz.h $$(FUZZ_SRCS_$(1)) tests/unit/harness.c \
+		tests/unit/harness.h $(shell find hv -name '*.h')
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/unit/harness.c tests/fuzz/$(1)/fuzz.c \
+		$$(FUZZ_SRCS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz-targets: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+
+# Every target for FUZZ_TIME seconds; crashes are saved in build/fuzz/crashes/<target>/.
+fuzz: fuzz-targets
+	tests/fuzz/run.sh --time $(FUZZ_TIME)
+
 # ---- test guests (guests/guests.mk): build/guests/<name>.elf -------------------------------
 -include guests/guests.mk
 
@@ -102,7 +131,7 @@ setup:
 	scripts/setup.sh
 
 test: setup
-	$(MAKE) all unit guests
+	$(MAKE) all unit guests fuzz-targets
 	$(MAKE) CC=clang all
 	scripts/run-tests
 
@@ -114,5 +143,6 @@ iso: all
 
 clean:
 	rm -rf $(B)/hv-* $(B)/unit $(B)/tern*.bin $(B)/tern*-syms $(B)/tern.iso $(B)/tests
+	rm -f $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 
-.PHONY: all unit guests setup test run iso clean
+.PHONY: all unit fuzz-targets fuzz guests setup test run iso clean

@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(qemu-system-x86 busybox-static cpio grub-pc-bin grub-common xorriso mtools clang gcc
-          make binutils lz4 xz-utils zstd gzip)
+          libclang-rt-dev make binutils lz4 xz-utils zstd gzip)
 OPTIONAL_PACKAGES=(gdb)
 KERNELS=("cloud linux-image-cloud-amd64" "generic linux-image-amd64")
 KDIR=build/kernels

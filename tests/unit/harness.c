@@ -7,7 +7,6 @@
 
 static struct unit_test *tests, **tests_tail = &tests;
 static jmp_buf fail_jump;
-static const char *suite_name = "unit";
 static char log_buf[1 << 16];
 static size_t log_len;
 
@@ -67,6 +66,10 @@ void harness_log_clear(void)
     log_buf[0] = 0;
 }
 
+/* Fuzz targets (tests/fuzz) reuse the printk above; libFuzzer brings its own main. */
+#ifndef HARNESS_NO_MAIN
+static const char *suite_name = "unit";
+
 int main(int argc, char **argv)
 {
     static int passed, failed; /* static: they live across longjmp */
@@ -88,3 +91,4 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s: %d passed, %d failed\n", suite_name, passed, failed);
     return failed ? 1 : 0;
 }
+#endif

@@ -33,7 +33,8 @@ static inline uint64_t dc_le64(const uint8_t *p)
 
 /*
  * The decoders. Each decodes a whole stream (and the streams concatenated to it) from in into
- * out[0, outcap), sets *outlen, and returns 0 or a negative errno with a message in err.
+ * out[0, outcap), sets *outlen (never above outcap; 0 when refused at once), and returns 0
+ * or a negative errno with a message in err.
  */
 int dc_gzip(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap, size_t *outlen,
             char *err, size_t errlen);

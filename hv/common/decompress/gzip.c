@@ -71,6 +71,7 @@ static int member(const uint8_t *in, size_t inlen, size_t *ip, uint8_t *out, siz
 int dc_gzip(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap, size_t *outlen,
             char *err, size_t errlen)
 {
+    *outlen = 0; /* defined even when the stream is refused */
     size_t p = 0, op = 0;
     int rc;
     /* Members follow each other (2.2); each takes at least 18 bytes. */

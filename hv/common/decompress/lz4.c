@@ -190,6 +190,7 @@ static int lz4_frame(const uint8_t *in, size_t inlen, size_t *ip, uint8_t *out,
 int dc_lz4(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap, size_t *outlen,
            char *err, size_t errlen)
 {
+    *outlen = 0; /* defined even when the stream is refused */
     size_t p = 0, op = 0;
     int rc = 0;
     /* A sequence of frames; each iteration consumes at least its 4-byte magic. */

@@ -418,6 +418,7 @@ static int frame(struct zstd *z, const uint8_t *in, size_t inlen, size_t *ip, st
 int dc_zstd(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap, size_t *outlen,
             char *err, size_t errlen)
 {
+    *outlen = 0; /* defined even when the stream is refused */
     struct frame f = { .out = out, .outcap = outcap, .err = err, .errlen = errlen };
     struct zstd *z = xmalloc_bytes(sizeof(*z));
     size_t p = 0;
