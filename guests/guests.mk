@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Test guests (included by the top-level Makefile): `make guests` builds, for every folder
-# guests/tests/<name>/, build/guests/<name>.elf (its main.c + the runtime in guests/lib/) and
-# its xl.cfg files:
+# guests/tests/<name>/, build/guests/<name>.elf (its main.c and any other *.c beside it, + the
+# runtime in guests/lib/) and its xl.cfg files:
 #   build/guests/<name>.cfg            from guests/tests/<name>/test.cfg, or defaults alone
 #                                      when the folder has no .cfg file at all;
 #   build/guests/<name>-<variant>.cfg  from each other guests/tests/<name>/<variant>.cfg.
@@ -52,14 +52,25 @@ $(GUEST_OBJ)/lib/%.S.o: guests/lib/%.S
 	@echo "  GUESTAS $<"
 	$(Q)$(GUEST_CC) $(GUEST_ASFLAGS) -c $< -o $@
 
-$(GUEST_OBJ)/tests/%.o: guests/tests/%/main.c
+# A test's objects: build/guests/obj/tests/<name>/<file>.o for each guests/tests/<name>/*.c.
+# Only main.c defines test_name (GUEST_TEST_NAME); every file may use it.
+guest_objs = $(patsubst guests/tests/%.c,$(GUEST_OBJ)/tests/%.o,$(sort $(wildcard \
+	guests/tests/$(1)/*.c)))
+GUEST_TEST_OBJS := $(foreach n,$(GUEST_NAMES),$(call guest_objs,$(n)))
+
+$(GUEST_OBJ)/tests/%.o: guests/tests/%.c
 	@mkdir -p $(dir $@)
 	@echo "  GUESTCC $<"
-	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DGUEST_TEST_NAME='"$*"' -c $< -o $@
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -Iguests/tests/$(patsubst %/,%,$(dir $*)) \
+	  $(if $(filter main,$(notdir $*)),-DGUEST_TEST_NAME='"$(patsubst %/,%,$(dir $*))"') \
+	  -c $< -o $@
 
-$(GUEST_B)/%.elf: $(GUEST_OBJ)/tests/%.o $(GUEST_LIB_OBJS) guests/lib/guest.ld
-	@echo "  GUESTLD $@"
-	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
+define guest_elf_rule
+$(GUEST_B)/$(1).elf: $(call guest_objs,$(1)) $(GUEST_LIB_OBJS) guests/lib/guest.ld
+	@echo "  GUESTLD $$@"
+	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $$@ $(call guest_objs,$(1)) $(GUEST_LIB_OBJS)
+endef
+$(foreach n,$(GUEST_NAMES),$(eval $(call guest_elf_rule,$(n))))
 
 # guest_cfg_rule NAME VARIANT FRAGMENT(or empty)
 define guest_cfg_rule
@@ -80,11 +91,11 @@ $(foreach n,$(GUEST_NAMES),$(if $(wildcard guests/tests/$(n)/*.cfg),,$(eval $(ca
 	guest_cfg_rule,$(n),test,))))
 
 # Keep the objects: they are shared by every guest and reused by the next build.
-.SECONDARY: $(GUEST_LIB_OBJS) $(patsubst %,$(GUEST_OBJ)/tests/%.o,$(GUEST_NAMES))
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_TEST_OBJS)
 
 guests-clean:
 	rm -rf $(GUEST_B)
 
--include $(GUEST_LIB_OBJS:.o=.d) $(patsubst %,$(GUEST_OBJ)/tests/%.d,$(GUEST_NAMES))
+-include $(GUEST_LIB_OBJS:.o=.d) $(GUEST_TEST_OBJS:.o=.d)
 
 .PHONY: guests guests-clean
