@@ -90,8 +90,12 @@ static void gen_reservation(struct fz *f, struct fz_call *c, unsigned int op)
         r->extent_start_gva = fz_bad_ptr(f);
         break;
     default:
-        /* Frames read from the arena, whatever it holds: only where Tern populates. */
-        r->extent_start_gva = use == GFN_RELEASE ? fz_bad_ptr(f)
+        /*
+         * A list read from the arena, whatever it holds: only for increase_reservation,
+         * which reads no frame numbers. Populating at random frames would, as on Xen,
+         * replace our own RAM (the runtime's IDT, say) with fresh zeroed frames.
+         */
+        r->extent_start_gva = op != XENMEM_increase_reservation ? fz_bad_ptr(f)
                               : (FZ_ARENA_GFN + below(f, cfg.arena_hi - FZ_ARENA_GFN)) *
                                     PAGE_SIZE + (below(f, PAGE_SIZE) & ~7ULL);
         break;
