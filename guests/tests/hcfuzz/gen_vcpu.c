@@ -96,8 +96,10 @@ static void check_vcpu_op(struct fz_call *c, long rc)
             fz_spare_initialised(c->note[1]);
         break;
     case VCPUOP_is_up:
-        if (rc >= 0 && id < cfg.nr_fz && id == smp_id() && rc != 1)
-            fz_fail(c, rc, "VCPUOP_is_up of the calling vCPU must be 1");
+        /* 1, unless a sibling has just taken us down (VCPUOP_down of another vCPU takes
+         * effect when it next leaves the hypervisor, on Xen as on Tern): only then 0. */
+        if (rc > 1 && id < cfg.nr_fz && id == smp_id())
+            fz_fail(c, rc, "VCPUOP_is_up of the calling vCPU must be 1 (or 0 while going down)");
         break;
     case VCPUOP_get_runstate_info: {
         const struct vcpu_runstate_info *r = (const void *)(uintptr_t)c->note[0];
