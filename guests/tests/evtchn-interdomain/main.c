@@ -52,10 +52,17 @@ static void server(void)
     evtchn_port_t port;
     struct evtchn_status st;
 
-    if (!check_rc(evtchn_alloc_unbound(peer, &port), 0, "EVTCHNOP_alloc_unbound(remote d%u)",
-                  peer))
+    long rc;
+
+    /* Interrupts off until the port is registered: a client quick enough to bind and send
+     * in between would otherwise have its event taken as a stray by the upcall. */
+    irq_disable();
+    rc = evtchn_alloc_unbound(peer, &port);
+    if (rc == 0)
+        evtchn_register(port, 0, NULL, NULL);
+    irq_enable();
+    if (!check_rc(rc, 0, "EVTCHNOP_alloc_unbound(remote d%u)", peer))
         return;
-    evtchn_register(port, 0, NULL, NULL);
     printk("server: port %u unbound for d%u; waiting for the client\n", port, peer);
     /* The client may already have bound it (it probes ports as soon as it runs, possibly
      * on the other CPU): unbound for the peer, or connected to it, are both right. */
