@@ -6,8 +6,8 @@
 # must not change. Tern must stay up, both must report SUCCESS, at least a million calls must
 # have been made, and every page must come back. The seed is printed for replay
 # (extra = "seed=<n>" in build/guests/hcfuzz.cfg).
-# Usage: tests/fuzz/hcfuzz.sh [--soak [CALLS]]   (soak: 100,000,000 calls unless given)
-. "$(dirname "$0")/../integration/common.bash"
+# Usage: tests/integration/hcfuzz.sh [--soak [CALLS]]   (soak: 100,000,000 calls unless given)
+. "$(dirname "$0")/common.bash"
 G=$ROOT/build/guests
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
