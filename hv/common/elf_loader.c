@@ -390,8 +390,11 @@ int elf_load(const void *buf, size_t len, const struct elf_image *img,
         const struct elf_segment *s = &img->seg[i];
         int rc;
 
-        /* Cheap re-checks, so that an image description from elsewhere cannot misread buf. */
-        if (s->filesz > s->memsz || s->file_offset > len || s->filesz > len - s->file_offset ||
+        /* Cheap re-checks, so that an image description from elsewhere cannot misread buf.
+         * A segment with nothing in the file (all .bss) may name any offset, as elf_parse
+         * accepts: only bytes actually read must lie in buf. */
+        if (s->filesz > s->memsz ||
+            (s->filesz && (s->file_offset > len || s->filesz > len - s->file_offset)) ||
             s->paddr > UINT64_MAX - s->memsz)
             return -EINVAL;
         if (s->filesz && (rc = write_gpa(ctx, s->paddr, b + s->file_offset, s->filesz)))
