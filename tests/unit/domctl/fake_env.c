@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+/* Fake domains, vCPUs, guest copies, console ring and host counts for the domctl/sysctl tests. */
+#include "fake_env.h"
+#include "harness.h"
+
+#include <public/vcpu.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tern/bootmem.h>
+#include <tern/console.h>
+#include <tern/domctl.h>
+#include <tern/errno.h>
+#include <tern/guest_access.h>
+#include <tern/smp.h>
+#include <tern/time.h>
+
+#define MAX_FAKE_DOMAINS 16
+
+static struct domain *domains[MAX_FAKE_DOMAINS];
+static struct vcpu *current_v;
+static char conring[FAKE_CONRING_SIZE];
+static uint32_t conring_prod, conring_cons; /* Xen's 32-bit indices */
+
+unsigned int fake_nr_cpus = 2;
+uint64_t fake_total_pages = 32768, fake_free_pages = 20000, fake_max_mfn = 0x40000;
+uint64_t fake_running_ns = 1000;
+bool fake_copy_out_fails;
+unsigned int fake_copy_out_fail_in;
+
+/* ---- Domains and the current vCPU ---------------------------------------------------- */
+
+struct domain *domain_get_next(domid_t from)
+{
+    struct domain *best = NULL;
+
+    for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++)
+        if (domains[i] && domains[i]->domain_id >= from &&
+            (!best || domains[i]->domain_id < best->domain_id))
+            best = domains[i];
+    if (best)
+        best->refcount++;
+    return best;
+}
+
+struct domain *domain_get_by_id(domid_t domid)
+{
+    for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++) {
+        if (domains[i] && domains[i]->domain_id == domid) {
+            domains[i]->refcount++;
+            return domains[i];
+        }
+    }
+    return NULL;
+}
+
+void domain_get(struct domain *d)
+{
+    d->refcount++;
+}
+
+void domain_put(struct domain *d)
+{
+    CHECK(d->refcount > 1, "d%u: domain_put() would drop the owner's reference", d->domain_id);
+    d->refcount--;
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return current_v;
+}
+
+void set_current_vcpu(struct vcpu *v)
+{
+    current_v = v;
+}
+
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->state = v->is_running ? RUNSTATE_running : RUNSTATE_runnable;
+    info->time[RUNSTATE_running] = fake_running_ns;
+}
+
+struct domain *fake_domain(domid_t id, unsigned int nr_vcpus, bool privileged)
+{
+    struct domain *d = calloc(1, sizeof(*d));
+    unsigned int slot;
+
+    for (slot = 0; slot < MAX_FAKE_DOMAINS && domains[slot]; slot++)
+        ;
+    CHECK(d && slot < MAX_FAKE_DOMAINS, "out of fake domain slots");
+    d->domain_id = id;
+    d->refcount = 1;
+    d->max_vcpus = nr_vcpus;
+    d->is_privileged = privileged;
+    d->shutdown_code = -1;
+    d->shared_info_gfn = ~0ULL;
+    for (unsigned int i = 0; i < nr_vcpus; i++) {
+        struct vcpu *v = calloc(1, sizeof(*v));
+
+        CHECK(v, "calloc");
+        v->vcpu_id = i;
+        v->domain = d;
+        d->vcpu[i] = v;
+    }
+    domains[slot] = d;
+    return d;
+}
+
+static void free_domains(bool check)
+{
+    for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++) {
+        struct domain *d = domains[i];
+
+        if (!d)
+            continue;
+        domains[i] = NULL;
+        for (unsigned int v = 0; v < MAX_VIRT_CPUS; v++)
+            free(d->vcpu[v]);
+        unsigned int refs = d->refcount;
+        free(d);
+        if (check)
+            CHECK(refs == 1, "a domain kept %u references after the test, expected 1", refs);
+    }
+    current_v = NULL;
+}
+
+void fake_setup(void)
+{
+    free_domains(false);
+    conring_prod = conring_cons = 0;
+    fake_nr_cpus = 2;
+    fake_running_ns = 1000;
+    fake_copy_out_fails = false;
+    fake_copy_out_fail_in = 0;
+}
+
+void fake_teardown(void)
+{
+    free_domains(true);
+}
+
+void fake_set_caller(struct domain *d)
+{
+    current_v = d->vcpu[0];
+}
+
+/* ---- Hypercall wrappers -------------------------------------------------------------- */
+
+void fake_domctl_init(struct xen_domctl *op, uint32_t cmd, domid_t dom)
+{
+    memset(op, 0, sizeof(*op));
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+}
+
+void fake_sysctl_init(struct xen_sysctl *op, uint32_t cmd)
+{
+    memset(op, 0, sizeof(*op));
+    op->cmd = cmd;
+    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+}
+
+long fake_domctl(struct xen_domctl *op)
+{
+    return do_domctl((uint64_t)(uintptr_t)op);
+}
+
+long fake_sysctl(struct xen_sysctl *op)
+{
+    return do_sysctl((uint64_t)(uintptr_t)op);
+}
+
+/* ---- Guest copies -------------------------------------------------------------------- */
+
+static bool bad_range(uint64_t gva, size_t len)
+{
+    return !gva || (gva < FAKE_BAD_GVA + (1ULL << 20) && gva + len > FAKE_BAD_GVA);
+}
+
+int copy_from_guest(void *dst, uint64_t gva, size_t len)
+{
+    if (bad_range(gva, len))
+        return -EFAULT;
+    memcpy(dst, (const void *)(uintptr_t)gva, len);
+    return 0;
+}
+
+int copy_to_guest(uint64_t gva, const void *src, size_t len)
+{
+    if (bad_range(gva, len) || fake_copy_out_fails ||
+        (fake_copy_out_fail_in && --fake_copy_out_fail_in == 0))
+        return -EFAULT;
+    memcpy((void *)(uintptr_t)gva, src, len);
+    return 0;
+}
+
+/* ---- Console ring, as console.c keeps it --------------------------------------------- */
+
+void fake_console_write(const char *s)
+{
+    for (; *s; s++) {
+        conring[conring_prod++ & (FAKE_CONRING_SIZE - 1)] = *s;
+        if (conring_prod - conring_cons > FAKE_CONRING_SIZE)
+            conring_cons = conring_prod - FAKE_CONRING_SIZE;
+    }
+}
+
+void console_ring_bounds(uint32_t *c, uint32_t *p)
+{
+    *c = conring_cons;
+    *p = conring_prod;
+}
+
+size_t console_ring_fetch(uint32_t c, char *buf, size_t len)
+{
+    size_t done = 0;
+
+    if (conring_prod - c <= FAKE_CONRING_SIZE)
+        while (done < len && c != conring_prod)
+            buf[done++] = conring[c++ & (FAKE_CONRING_SIZE - 1)];
+    return done;
+}
+
+void console_ring_clear(uint32_t c)
+{
+    conring_cons = conring_prod - c > FAKE_CONRING_SIZE ? conring_prod - FAKE_CONRING_SIZE : c;
+}
+
+/* ---- Host ---------------------------------------------------------------------------- */
+
+unsigned int num_online_cpus(void)
+{
+    return fake_nr_cpus;
+}
+
+uint64_t tsc_khz(void)
+{
+    return 2500000;
+}
+
+uint64_t page_alloc_total_count(void)
+{
+    return fake_total_pages;
+}
+
+uint64_t page_alloc_free_count(void)
+{
+    return fake_free_pages;
+}
+
+mfn_t bootmem_max_mfn(void)
+{
+    return fake_max_mfn;
+}
