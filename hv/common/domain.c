@@ -14,6 +14,7 @@
 #include <tern/page_ref.h>
 #include <tern/pvclock.h>
 #include <tern/sched.h>
+#include <tern/smp.h>
 #include <tern/xmalloc.h>
 #include "../arch/x86/hvm/hvm_private.h"
 #include "../arch/x86/hvm/vlapic.h"
@@ -219,6 +220,17 @@ void domain_pause(struct domain *d)
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i] && d->vcpu[i] != current)
             vcpu_sleep_sync(d->vcpu[i]);
+}
+
+void domain_pause_nosync(struct domain *d)
+{
+    __atomic_add_fetch(&d->pause_count, 1, __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        /* Not vcpu_kick(): that would also end a block the guest is in. */
+        if (v && v->is_running && v->processor != smp_processor_id())
+            smp_send_event_check(v->processor);
+    }
 }
 
 void domain_unpause(struct domain *d)

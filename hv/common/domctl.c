@@ -57,12 +57,14 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->cpu_time = cpu_time;
     info->flags = (info->nr_online_vcpus ? flags : 0) | XEN_DOMINF_hvm_guest | XEN_DOMINF_hap |
                   (d->is_dying ? XEN_DOMINF_dying : 0) |
+                  (d->controller_pause_count ? XEN_DOMINF_paused : 0) |
                   (d->is_shut_down ? XEN_DOMINF_shutdown : 0) |
                   ((uint32_t)(d->shutdown_code < 0 ? 0 : d->shutdown_code & 0xff)
                    << XEN_DOMINF_shutdownshift);
     info->tot_pages = __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED);
     info->max_pages = d->max_pages;
     info->shared_info_frame = d->shared_info_gfn;
+    memcpy(info->handle, d->handle, sizeof(info->handle));
     info->gpaddr_bits = paddr_bits();
     info->arch_config.emulation_flags = XEN_X86_EMU_LAPIC; /* PVH: an emulated local APIC */
 }
@@ -76,6 +78,52 @@ static void log_unknown(struct domain *caller, uint32_t cmd)
         return;
     printk(XENLOG_WARNING "d%u: domctl %u is not implemented (-ENOSYS)\n",
            caller->domain_id, cmd);
+}
+
+/*
+ * The toolstack's pause, counted apart from Tern's own so that it can never undo one of
+ * those; capped at 255 as Xen does, so repeated calls cannot overflow pause_count.
+ */
+static long pause_by_controller(struct domain *d)
+{
+    unsigned int old = __atomic_load_n(&d->controller_pause_count, __ATOMIC_RELAXED);
+
+    do {
+        if (old >= 255)
+            return -EOVERFLOW;
+    } while (!__atomic_compare_exchange_n(&d->controller_pause_count, &old, old + 1, false,
+                                          __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+    domain_pause_nosync(d);
+    return 0;
+}
+
+static long unpause_by_controller(struct domain *d)
+{
+    unsigned int old = __atomic_load_n(&d->controller_pause_count, __ATOMIC_RELAXED);
+
+    do {
+        if (!old)
+            return -EINVAL; /* not paused by the toolstack */
+    } while (!__atomic_compare_exchange_n(&d->controller_pause_count, &old, old - 1, false,
+                                          __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+    domain_unpause(d);
+    return 0;
+}
+
+/* The sub-ops after the policy allowed them; d is NULL for createdomain only. */
+static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl *op,
+                      uint64_t arg)
+{
+    switch (op->cmd) {
+    case XEN_DOMCTL_pausedomain:
+        /* The caller's own domain would stop under its own feet: Xen refuses it. */
+        return d == caller ? -EINVAL : pause_by_controller(d);
+    case XEN_DOMCTL_unpausedomain:
+        return unpause_by_controller(d);
+    default:
+        log_unknown(caller, op->cmd);
+        return -ENOSYS;
+    }
 }
 
 long do_domctl(uint64_t arg)
@@ -112,10 +160,8 @@ long do_domctl(uint64_t arg)
         return -ESRCH;
     }
     rc = xsm_domctl(caller, d);
-    if (!rc) {
-        log_unknown(caller, op.cmd);
-        rc = -ENOSYS;
-    }
+    if (!rc)
+        rc = domctl_op(caller, d, &op, arg);
     if (d)
         domain_put(d);
     return rc;

@@ -81,6 +81,8 @@ struct domain {
     struct vcpu *vcpu[MAX_VIRT_CPUS];
 
     unsigned int pause_count;    /* domain_pause() nesting; runs only at 0 */
+    unsigned int controller_pause_count; /* the toolstack's share of it (domctl.c) */
+    uint8_t handle[16];          /* the toolstack's UUID for it (XEN_DOMCTL_createdomain) */
     bool is_shutting_down;
     bool is_shut_down;
     bool is_dying;
@@ -131,6 +133,9 @@ void domain_get(struct domain *d);
 void domain_put(struct domain *d);
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
+/* From a vCPU (a hypercall): d stops at its vCPUs' next exit, which an IPI forces now; not
+ * waiting for that, as a vCPU never waits for another (sched/core.c). */
+void domain_pause_nosync(struct domain *d);
 /* Record the reason and stop every vCPU; the domain stays until domain_destroy(). */
 void domain_shutdown(struct domain *d, int reason);
 /* The guest broke (triple fault, unhandled exit): log and shut down with SHUTDOWN_crash. */

@@ -64,6 +64,17 @@ void domain_put(struct domain *d)
     d->refcount--;
 }
 
+void domain_pause_nosync(struct domain *d)
+{
+    d->pause_count++;
+}
+
+void domain_unpause(struct domain *d)
+{
+    CHECK(d->pause_count > 0, "d%u: domain_unpause() below 0", d->domain_id);
+    d->pause_count--;
+}
+
 struct vcpu *current_vcpu(void)
 {
     return current_v;

@@ -196,3 +196,63 @@ TEST(unknown_subop_is_enosys_logged_once)
     CHECK_EQ(fake_domctl(&op), -ENOSYS);
     fake_teardown();
 }
+
+static long domctl_on(uint32_t cmd, domid_t dom)
+{
+    struct xen_domctl op;
+
+    fake_domctl_init(&op, cmd, dom);
+    return fake_domctl(&op);
+}
+
+static uint32_t info_flags(domid_t dom)
+{
+    struct xen_domctl op;
+
+    fake_domctl_init(&op, XEN_DOMCTL_getdomaininfo, dom);
+    CHECK_EQ(fake_domctl(&op), 0);
+    return op.u.getdomaininfo.flags;
+}
+
+TEST(pause_unpause_counts)
+{
+    three_domains();
+    CHECK(!(info_flags(3) & XEN_DOMINF_paused), "d3 reported paused before any pause");
+    CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, 3), 0);
+    CHECK_EQ(d3->pause_count, 1);
+    CHECK(info_flags(3) & XEN_DOMINF_paused, "d3 not reported paused after pausedomain");
+    CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, 3), 0); /* nests */
+    CHECK_EQ(d3->pause_count, 2);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_unpausedomain, 3), 0);
+    CHECK(info_flags(3) & XEN_DOMINF_paused, "one of two pauses left, yet not reported paused");
+    CHECK_EQ(domctl_on(XEN_DOMCTL_unpausedomain, 3), 0);
+    CHECK_EQ(d3->pause_count, 0);
+    CHECK(!(info_flags(3) & XEN_DOMINF_paused), "still reported paused after both unpauses");
+    /* Underflow: -EINVAL, and Tern's own pause (say, a shutdown in progress) untouched. */
+    d3->pause_count = 1;
+    CHECK_EQ(domctl_on(XEN_DOMCTL_unpausedomain, 3), -EINVAL);
+    CHECK_EQ(d3->pause_count, 1);
+    d3->pause_count = 0;
+    /* The caller's own domain cannot be paused; unpausing it underflows. */
+    CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, 0), -EINVAL);
+    CHECK_EQ(dom0->pause_count, 0);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_unpausedomain, 0), -EINVAL);
+    /* Not a domain: -ESRCH. */
+    CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, 4), -ESRCH);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, DOMID_SELF), -ESRCH);
+    fake_teardown();
+}
+
+TEST(pause_count_capped)
+{
+    three_domains();
+    for (unsigned int i = 0; i < 255; i++)
+        CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, 7), 0);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, 7), -EOVERFLOW);
+    CHECK_EQ(d7->pause_count, 255);
+    for (unsigned int i = 0; i < 255; i++)
+        CHECK_EQ(domctl_on(XEN_DOMCTL_unpausedomain, 7), 0);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_unpausedomain, 7), -EINVAL);
+    CHECK_EQ(d7->pause_count, 0);
+    fake_teardown();
+}
