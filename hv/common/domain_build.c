@@ -6,6 +6,7 @@
 #include <public/xen.h>
 #include <tern/bootinfo.h>
 #include <tern/domain.h>
+#include <tern/domctl.h>
 #include <tern/domain_build.h>
 #include <tern/decompress.h>
 #include <tern/domain_console.h>
@@ -315,18 +316,52 @@ static enum xl_action action_for(const struct xl_config *cfg, int reason)
     }
 }
 
+static bool vcpus_off_cpu(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i] && d->vcpu[i]->is_running)
+            return false; /* still leaving guest mode on another CPU */
+    return true;
+}
+
+/* XEN_DOMCTL_destroydomain (domctl_domain.c) asked for it: no builder action follows. */
+static void handle_destroy(struct domain *d, bool *retry)
+{
+    domid_t id = d->domain_id;
+
+    if (!vcpus_off_cpu(d)) {
+        *retry = true;
+        return;
+    }
+    exit_stats_print(d);
+    domain_console_destroy(d);
+    domain_destroy(d);
+    __atomic_store_n(&d->is_dead, true, __ATOMIC_RELEASE); /* for_each_domain holds d */
+    printk("Domain %u destroyed by the toolstack; %llu pages free\n", id,
+           (unsigned long long)page_alloc_free_count());
+    domain_send_dom_exc();
+}
+
 static void handle_shutdown(struct domain *d, void *arg)
 {
     bool *retry = arg;
+    if (d->destroy_requested && !d->is_dying) {
+        handle_destroy(d, retry);
+        return;
+    }
     if (!d->is_shutting_down || d->is_shut_down)
         return;
-    for (unsigned int i = 0; i < d->max_vcpus; i++) {
-        if (d->vcpu[i] && d->vcpu[i]->is_running) {
-            *retry = true; /* still leaving guest mode on another CPU */
-            return;
-        }
+    if (!vcpus_off_cpu(d)) {
+        *retry = true;
+        return;
     }
     d->is_shut_down = true;
+    domain_send_dom_exc(); /* Xen: once every vCPU stopped for the shutdown */
+    if (d->controller_created) {
+        printk("Domain %u shut down (%s): the toolstack decides what follows\n", d->domain_id,
+               shutdown_reason_name(d->shutdown_code));
+        return;
+    }
     struct boot_domain *bd = d->boot;
     enum xl_action act = bd ? action_for(&bd->cfg, d->shutdown_code) : XL_ACTION_DESTROY;
     if ((act == XL_ACTION_RESTART || act == XL_ACTION_RENAME_RESTART ||

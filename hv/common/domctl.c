@@ -14,8 +14,6 @@
 #include <tern/lib.h>
 #include <tern/xsm.h>
 
-#define XEN_X86_EMU_LAPIC (1U << 0)
-
 /* Guest-physical address width under nested paging: the host's (as Xen's hap_paddr_bits). */
 static uint8_t paddr_bits(void)
 {
@@ -58,6 +56,7 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->flags = (info->nr_online_vcpus ? flags : 0) | XEN_DOMINF_hvm_guest | XEN_DOMINF_hap |
                   (d->is_dying ? XEN_DOMINF_dying : 0) |
                   (d->controller_pause_count ? XEN_DOMINF_paused : 0) |
+                  (d->is_xenstore ? XEN_DOMINF_xs_domain : 0) |
                   (d->is_shut_down ? XEN_DOMINF_shutdown : 0) |
                   ((uint32_t)(d->shutdown_code < 0 ? 0 : d->shutdown_code & 0xff)
                    << XEN_DOMINF_shutdownshift);
@@ -114,12 +113,28 @@ static long unpause_by_controller(struct domain *d)
 static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl *op,
                       uint64_t arg)
 {
+    long rc;
+
     switch (op->cmd) {
     case XEN_DOMCTL_pausedomain:
         /* The caller's own domain would stop under its own feet: Xen refuses it. */
         return d == caller ? -EINVAL : pause_by_controller(d);
     case XEN_DOMCTL_unpausedomain:
         return unpause_by_controller(d);
+    case XEN_DOMCTL_createdomain:
+        rc = domctl_createdomain(op);
+        if (!rc && copy_to_guest(arg, op, sizeof(*op)))
+            rc = -EFAULT; /* as Xen: the domain stays, the toolstack cannot know its id */
+        return rc;
+    case XEN_DOMCTL_max_vcpus:
+        return domctl_max_vcpus(caller, d, op->u.max_vcpus.max);
+    case XEN_DOMCTL_max_mem:
+        return domctl_max_mem(d, op->u.max_mem.max_memkb);
+    case XEN_DOMCTL_setdomainhandle:
+        memcpy(d->handle, op->u.setdomainhandle.handle, sizeof(d->handle));
+        return 0;
+    case XEN_DOMCTL_destroydomain:
+        return domctl_destroydomain(caller, d);
     default:
         log_unknown(caller, op->cmd);
         return -ENOSYS;
@@ -157,6 +172,9 @@ long do_domctl(uint64_t arg)
     if (op.cmd == XEN_DOMCTL_createdomain) {
         d = NULL;
     } else if (!(d = domain_get_by_id(op.domain))) {
+        /* A destroy that Tern finished meanwhile: its re-executed call completes here. */
+        if (op.cmd == XEN_DOMCTL_destroydomain && !xsm_domctl(caller, NULL))
+            return domctl_destroy_pending(op.domain);
         return -ESRCH;
     }
     rc = xsm_domctl(caller, d);

@@ -23,6 +23,27 @@
 #define XEN_DOMCTL_pausedomain 3   /* -EINVAL on the caller's own domain */
 #define XEN_DOMCTL_unpausedomain 4 /* -EINVAL when not paused by the controller */
 #define XEN_DOMCTL_getdomaininfo 5
+#define XEN_DOMCTL_max_mem 11      /* max_pages = max_memkb / 4; may be below tot_pages */
+#define XEN_DOMCTL_max_vcpus 15    /* must equal createdomain's max_vcpus; vCPUs start down */
+#define XEN_DOMCTL_setdomainhandle 17
+
+/* XEN_DOMCTL_createdomain: flags (Tern accepts hvm|hap, optionally oos_off/xs_domain). */
+#define XEN_DOMCTL_CDF_hvm (1U << 0)
+#define XEN_DOMCTL_CDF_hap (1U << 1)
+#define XEN_DOMCTL_CDF_s3_integrity (1U << 2)
+#define XEN_DOMCTL_CDF_oos_off (1U << 3)
+#define XEN_DOMCTL_CDF_xs_domain (1U << 4)
+#define XEN_DOMCTL_CDF_iommu (1U << 5)
+#define XEN_DOMCTL_CDF_nested_virt (1U << 6)
+#define XEN_DOMCTL_CDF_vpmu (1U << 7)
+#define XEN_DOMCTL_IOMMU_no_sharept (1U << 0)
+#define XEN_DOMCTL_GRANT_version_mask 0xf
+
+/* xen_arch_domainconfig.emulation_flags: a PVH domU has the local APIC only. */
+#define XEN_X86_EMU_LAPIC (1U << 0)
+#define XEN_X86_EMU_ALL 0x7ffU     /* every emulated device, VPCI included */
+#define XEN_X86_EMU_VPCI (1U << 10)
+#define XEN_X86_MSR_RELAXED (1U << 0)
 
 /* XEN_DOMCTL_getdomaininfo: flags. */
 #define XEN_DOMINF_dying (1U << 0)
@@ -41,6 +62,43 @@
 struct xen_arch_domainconfig {
     uint32_t emulation_flags;
     uint32_t misc_flags;
+};
+
+/*
+ * XEN_DOMCTL_createdomain: IN the configuration, op->domain the id wanted (0 or a reserved
+ * id: the next free one); OUT op->domain. The domain starts paused by the controller, with
+ * no memory and no vCPUs (XEN_DOMCTL_max_vcpus creates them).
+ */
+struct xen_domctl_createdomain {
+    uint32_t ssidref;
+    uint8_t handle[16];
+    uint32_t flags;               /* XEN_DOMCTL_CDF_* */
+    uint32_t iommu_opts;
+    uint32_t max_vcpus;
+    uint32_t max_evtchn_port;
+    int32_t max_grant_frames;     /* < 0: Tern's default */
+    int32_t max_maptrack_frames;  /* < 0: Tern's default */
+    uint32_t grant_opts;          /* the highest grant-table version: 1 */
+    uint32_t vmtrace_size;
+    uint32_t cpupool_id;
+    struct xen_arch_domainconfig arch;
+};
+_Static_assert(sizeof(struct xen_domctl_createdomain) == 64, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_createdomain, flags) == 20, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_createdomain, max_vcpus) == 28, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_createdomain, grant_opts) == 44, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_createdomain, arch) == 56, "Xen 4.17 layout");
+
+struct xen_domctl_max_vcpus {
+    uint32_t max;
+};
+
+struct xen_domctl_max_mem {
+    uint64_t max_memkb;
+};
+
+struct xen_domctl_setdomainhandle {
+    uint8_t handle[16];
 };
 
 struct xen_domctl_getdomaininfo {
@@ -73,7 +131,11 @@ struct xen_domctl {
     domid_t domain;
     uint16_t _pad[3];
     union {
+        struct xen_domctl_createdomain createdomain;
         struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_max_vcpus max_vcpus;
+        struct xen_domctl_max_mem max_mem;
+        struct xen_domctl_setdomainhandle setdomainhandle;
         uint8_t pad[128];
     } u;
 };

@@ -25,6 +25,10 @@ unsigned int fake_nr_cpus = 2;
 uint64_t fake_total_pages = 32768, fake_free_pages = 20000, fake_max_mfn = 0x40000;
 uint64_t fake_running_ns = 1000;
 bool fake_copy_out_fails;
+int fake_create_fails;
+unsigned int fake_vcpu_create_fails_from = ~0u;
+unsigned int fake_deferred_requests, fake_dom_exc_sent;
+static struct domain *unlisted[MAX_FAKE_DOMAINS]; /* destroyed, kept by references */
 unsigned int fake_copy_out_fail_in;
 
 /* ---- Domains and the current vCPU ---------------------------------------------------- */
@@ -92,6 +96,76 @@ void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
     info->time[RUNSTATE_running] = fake_running_ns;
 }
 
+struct domain *domain_create(domid_t domid, const char *name, unsigned int max_vcpus, int *rc)
+{
+    struct domain *d;
+
+    CHECK(domid && domid < DOMID_FIRST_RESERVED, "domain_create(%u): not a domU id", domid);
+    if (fake_create_fails) {
+        *rc = fake_create_fails;
+        return NULL;
+    }
+    for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++)
+        if (domains[i] && domains[i]->domain_id == domid) {
+            *rc = -EEXIST;
+            return NULL;
+        }
+    d = fake_domain(domid, 0, false);
+    d->max_vcpus = max_vcpus;
+    d->pause_count = 1;
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    *rc = 0;
+    return d;
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id)
+{
+    struct vcpu *v;
+
+    CHECK(vcpu_id < d->max_vcpus && !d->vcpu[vcpu_id], "vcpu_create(d%u, %u) misused",
+          d->domain_id, vcpu_id);
+    if (vcpu_id >= fake_vcpu_create_fails_from || !(v = calloc(1, sizeof(*v))))
+        return NULL;
+    v->vcpu_id = vcpu_id;
+    v->domain = d;
+    v->pause_flags = VPF_down;
+    d->vcpu[vcpu_id] = v;
+    return v;
+}
+
+void sched_request_deferred_work(void)
+{
+    fake_deferred_requests++;
+}
+
+int evtchn_send_virq(struct vcpu *v, unsigned int virq)
+{
+    CHECK(v->domain->domain_id == 0 && v->vcpu_id == 0 && virq == VIRQ_DOM_EXC,
+          "VIRQ %u sent to d%u v%u, expected VIRQ_DOM_EXC to d0 v0", virq,
+          v->domain->domain_id, v->vcpu_id);
+    fake_dom_exc_sent++;
+    return 0;
+}
+
+void fake_run_deferred_destroy(struct domain *d)
+{
+    CHECK(d->destroy_requested && d->pause_count, "d%u torn down without a paused request",
+          d->domain_id);
+    for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++) {
+        if (domains[i] == d) {
+            domains[i] = NULL;
+            for (unsigned int u = 0; u < MAX_FAKE_DOMAINS; u++)
+                if (!unlisted[u]) {
+                    unlisted[u] = d;
+                    break;
+                }
+        }
+    }
+    d->is_dying = true;
+    d->is_dead = true;
+    domain_send_dom_exc();
+}
+
 struct domain *fake_domain(domid_t id, unsigned int nr_vcpus, bool privileged)
 {
     struct domain *d = calloc(1, sizeof(*d));
@@ -120,6 +194,20 @@ struct domain *fake_domain(domid_t id, unsigned int nr_vcpus, bool privileged)
 
 static void free_domains(bool check)
 {
+    /* A destroyed domain had the list's reference dropped: only others may remain. */
+    for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++) {
+        struct domain *d = unlisted[i];
+
+        if (!d)
+            continue;
+        unlisted[i] = NULL;
+        unsigned int refs = d->refcount;
+        for (unsigned int v = 0; v < MAX_VIRT_CPUS; v++)
+            free(d->vcpu[v]);
+        free(d);
+        if (check)
+            CHECK(refs == 1, "a destroyed domain kept %u references besides the list's", refs - 1);
+    }
     for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++) {
         struct domain *d = domains[i];
 
@@ -144,6 +232,9 @@ void fake_setup(void)
     fake_running_ns = 1000;
     fake_copy_out_fails = false;
     fake_copy_out_fail_in = 0;
+    fake_create_fails = 0;
+    fake_vcpu_create_fails_from = ~0u;
+    fake_deferred_requests = fake_dom_exc_sent = 0;
 }
 
 void fake_teardown(void)

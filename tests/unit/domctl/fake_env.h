@@ -33,6 +33,14 @@ long fake_sysctl(struct xen_sysctl *op);
 void fake_domctl_init(struct xen_domctl *op, uint32_t cmd, domid_t dom);
 void fake_sysctl_init(struct xen_sysctl *op, uint32_t cmd);
 
+/* domain_create() fails with this (0: succeeds); vcpu_create() fails from this vCPU id on. */
+extern int fake_create_fails;
+extern unsigned int fake_vcpu_create_fails_from;
+/* Deferred-work requests and VIRQ_DOM_EXC sent to dom0 since fake_setup(). */
+extern unsigned int fake_deferred_requests, fake_dom_exc_sent;
+/* What Tern's deferred work does for a destroy request: unlist d and mark it dead. */
+void fake_run_deferred_destroy(struct domain *d);
+
 /* Console ring: append text as printk would. */
 void fake_console_write(const char *s);
 
