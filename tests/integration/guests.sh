@@ -59,6 +59,9 @@ run_guests guests-eight-at-once 2 "$G/cpuid.cfg" "$G/xen-version.cfg" "$G/consol
 # A hostile domain beside a well-behaved one: Tern and the other domain are unaffected.
 run_guests guests-hostile-beside-others 2 "$G/hostile.cfg" "$G/clock.cfg" "$G/evtchn.cfg"
 
+# A domU trying to pause, destroy and shrink everyone: refused, the bystander finishes.
+run_guests guests-domctl-unpriv-beside-clock 2 "$G/domctl-unpriv.cfg" "$G/clock.cfg"
+
 # Per-domain memory: Tern's own overhead stays under 64 KiB + 0.5% of the guest's RAM.
 if boot guests-overhead 0 --smp 2 "$G/vcpu.cfg"; then
     line=$(grep -E "Tern overhead [0-9]+ KiB \(limit [0-9]+ KiB\)" "$LOG" | head -1)

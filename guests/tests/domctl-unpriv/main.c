@@ -56,7 +56,9 @@ static void check_sysctl(void)
 static void check_domctl(void)
 {
     static const uint32_t cmds[] = { XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain,
-                                     XEN_DOMCTL_destroydomain, 11, 15, 33, 999 };
+                                     XEN_DOMCTL_destroydomain, XEN_DOMCTL_max_mem,
+                                     XEN_DOMCTL_max_vcpus, XEN_DOMCTL_setdomainhandle, 33,
+                                     999 };
     domid_t self = xen_domid();
     struct xen_domctl op;
 
@@ -94,6 +96,22 @@ static void check_domctl(void)
     check_rc(domctl(&op), -EPERM, "domctl createdomain from a domU");
     check_rc(hypercall1(__HYPERVISOR_domctl, 0x8000000000000000UL), -EFAULT,
              "domctl at a non-canonical address");
+
+    /* Every other domain (a bystander runs beside this test in guests.sh): pausing or
+     * destroying it is refused, and it keeps running. */
+    for (domid_t id = 0; id < 16; id++) {
+        static const uint32_t harmful[] = { XEN_DOMCTL_pausedomain, XEN_DOMCTL_destroydomain,
+                                            XEN_DOMCTL_max_mem };
+        for (unsigned int i = 0; i < ARRAY_SIZE(harmful); i++) {
+            memset(&op, 0, sizeof(op));
+            op.cmd = harmful[i];
+            op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+            op.domain = id;
+            long rc = domctl(&op);
+            check(rc == -EPERM || rc == -ESRCH, "domctl %u on d%u: expected -EPERM (or -ESRCH "
+                  "if there is no such domain), got %ld", harmful[i], id, rc);
+        }
+    }
 }
 
 void test_main(void)
