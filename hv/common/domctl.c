@@ -6,12 +6,14 @@
  */
 #include <asm/processor.h>
 #include <public/domctl.h>
+#include <public/sysctl.h>
 #include <public/vcpu.h>
 #include <tern/domain.h>
 #include <tern/domctl.h>
 #include <tern/errno.h>
 #include <tern/guest_access.h>
 #include <tern/lib.h>
+#include <tern/time.h>
 #include <tern/xsm.h>
 
 /* Guest-physical address width under nested paging: the host's (as Xen's hap_paddr_bits). */
@@ -109,6 +111,29 @@ static long unpause_by_controller(struct domain *d)
     return 0;
 }
 
+/*
+ * Tern runs every guest on the host's TSC (no TSC emulation, no scaling): the default mode at
+ * the host's frequency and never-emulate are what it can honour; Xen would emulate the rest.
+ */
+static long settscinfo(struct domain *caller, struct domain *d,
+                       const struct xen_domctl_tsc_info *t)
+{
+    if (d == caller)
+        return -EINVAL;
+    switch (t->tsc_mode) {
+    case TSC_MODE_DEFAULT:
+        if (t->gtsc_khz && t->gtsc_khz != (uint32_t)tsc_khz())
+            return -EOPNOTSUPP;
+        return 0;
+    case TSC_MODE_NEVER_EMULATE:
+        return 0;
+    case TSC_MODE_ALWAYS_EMULATE:
+        return -EOPNOTSUPP;
+    default:
+        return -EINVAL;
+    }
+}
+
 /* The sub-ops after the policy allowed them; d is NULL for createdomain only. */
 static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl *op,
                       uint64_t arg)
@@ -135,6 +160,32 @@ static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl
         return 0;
     case XEN_DOMCTL_destroydomain:
         return domctl_destroydomain(caller, d);
+    case XEN_DOMCTL_getvcpuinfo:
+        rc = domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
+        if (!rc && copy_to_guest(arg, op, sizeof(*op)))
+            rc = -EFAULT;
+        return rc;
+    case XEN_DOMCTL_setvcpuaffinity:
+    case XEN_DOMCTL_getvcpuaffinity:
+        return domctl_vcpuaffinity(d, op->cmd, &op->u.vcpuaffinity);
+    case XEN_DOMCTL_scheduler_op:
+        /* Xen's sched_adjust under the null scheduler: no parameters to get or put. */
+        if (op->u.scheduler_op.sched_id != XEN_SCHEDULER_NULL ||
+            op->u.scheduler_op.cmd > XEN_DOMCTL_SCHEDOP_getvcpuinfo)
+            return -EINVAL;
+        return copy_to_guest(arg, op, sizeof(*op)) ? -EFAULT : 0;
+    case XEN_DOMCTL_settscinfo:
+        return settscinfo(caller, d, &op->u.tsc_info);
+    case XEN_DOMCTL_set_paging_mempool_size:
+        /* Nested page tables come from Tern's heap as needed: the size is only kept. */
+        if (op->u.paging_mempool.size & (PAGE_SIZE - 1) ||
+            op->u.paging_mempool.size >> PAGE_SHIFT > UINT32_MAX)
+            return -EINVAL;
+        __atomic_store_n(&d->paging_mempool_size, op->u.paging_mempool.size, __ATOMIC_RELAXED);
+        return 0;
+    case XEN_DOMCTL_get_paging_mempool_size:
+        op->u.paging_mempool.size = __atomic_load_n(&d->paging_mempool_size, __ATOMIC_RELAXED);
+        return copy_to_guest(arg, op, sizeof(*op)) ? -EFAULT : 0;
     default:
         log_unknown(caller, op->cmd);
         return -ENOSYS;

@@ -119,6 +119,15 @@ long do_sysctl(uint64_t arg)
     case XEN_SYSCTL_getdomaininfolist:
         rc = getdomaininfolist(caller, &op.u.getdomaininfolist);
         break;
+    case XEN_SYSCTL_cputopoinfo:
+        rc = sysctl_cputopoinfo(&op.u.cputopoinfo);
+        break;
+    case XEN_SYSCTL_numainfo:
+        rc = sysctl_numainfo(&op.u.numainfo);
+        break;
+    case XEN_SYSCTL_cpupool_op:
+        rc = sysctl_cpupool_op(&op.u.cpupool_op);
+        break;
     default: {
         static uint64_t logged;
 

@@ -26,6 +26,13 @@
 #define XEN_DOMCTL_max_mem 11      /* max_pages = max_memkb / 4; may be below tot_pages */
 #define XEN_DOMCTL_max_vcpus 15    /* must equal createdomain's max_vcpus; vCPUs start down */
 #define XEN_DOMCTL_setdomainhandle 17
+#define XEN_DOMCTL_setvcpuaffinity 9
+#define XEN_DOMCTL_getvcpuinfo 14  /* -EINVAL for vcpu >= max_vcpus, -ESRCH if not created */
+#define XEN_DOMCTL_scheduler_op 16 /* sched_id must be the scheduler's (null): no parameters */
+#define XEN_DOMCTL_getvcpuaffinity 25
+#define XEN_DOMCTL_settscinfo 60   /* modes default (host frequency) and never-emulate */
+#define XEN_DOMCTL_get_paging_mempool_size 85
+#define XEN_DOMCTL_set_paging_mempool_size 86 /* bytes, page-aligned; recorded only */
 
 /* XEN_DOMCTL_createdomain: flags (Tern accepts hvm|hap, optionally oos_off/xs_domain). */
 #define XEN_DOMCTL_CDF_hvm (1U << 0)
@@ -101,6 +108,66 @@ struct xen_domctl_setdomainhandle {
     uint8_t handle[16];
 };
 
+/* A CPU map in guest memory: bit n of byte n / 8 is CPU n. */
+struct xenctl_bitmap {
+    uint64_t bitmap;              /* guest virtual address */
+    uint32_t nr_bits;
+    uint32_t pad;
+};
+
+struct xen_domctl_getvcpuinfo {
+    uint32_t vcpu;                /* IN */
+    uint8_t online;               /* OUT: not down */
+    uint8_t blocked;
+    uint8_t running;
+    uint8_t pad;
+    uint64_t cpu_time;            /* ns it ran */
+    uint32_t cpu;                 /* the CPU it runs or is queued on */
+    uint32_t pad2;
+};
+_Static_assert(sizeof(struct xen_domctl_getvcpuinfo) == 24, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_getvcpuinfo, cpu) == 16, "Xen 4.17 layout");
+
+/* XEN_DOMCTL_{set,get}vcpuaffinity: the maps flags names; set writes back what applies. */
+#define XEN_VCPUAFFINITY_HARD (1U << 0)
+#define XEN_VCPUAFFINITY_SOFT (1U << 1)
+#define XEN_VCPUAFFINITY_FORCE (1U << 2)
+struct xen_domctl_vcpuaffinity {
+    uint32_t vcpu;
+    uint32_t flags;
+    struct xenctl_bitmap cpumap_hard;
+    struct xenctl_bitmap cpumap_soft;
+};
+_Static_assert(sizeof(struct xen_domctl_vcpuaffinity) == 40, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_vcpuaffinity, cpumap_soft) == 24, "Xen 4.17 layout");
+
+#define XEN_DOMCTL_SCHEDOP_putinfo 0
+#define XEN_DOMCTL_SCHEDOP_getinfo 1
+#define XEN_DOMCTL_SCHEDOP_putvcpuinfo 2
+#define XEN_DOMCTL_SCHEDOP_getvcpuinfo 3
+struct xen_domctl_scheduler_op {
+    uint32_t sched_id;            /* XEN_SCHEDULER_* */
+    uint32_t cmd;                 /* XEN_DOMCTL_SCHEDOP_* */
+    uint8_t u[16];                /* per-scheduler parameters: the null scheduler has none */
+};
+_Static_assert(sizeof(struct xen_domctl_scheduler_op) == 24, "Xen 4.17 layout");
+
+#define TSC_MODE_DEFAULT 0
+#define TSC_MODE_ALWAYS_EMULATE 1
+#define TSC_MODE_NEVER_EMULATE 2
+struct xen_domctl_tsc_info {
+    uint32_t tsc_mode;
+    uint32_t gtsc_khz;            /* 0: the host's */
+    uint32_t incarnation;
+    uint32_t pad;
+    uint64_t elapsed_nsec;
+};
+_Static_assert(sizeof(struct xen_domctl_tsc_info) == 24, "Xen 4.17 layout");
+
+struct xen_domctl_paging_mempool {
+    uint64_t size;                /* bytes */
+};
+
 struct xen_domctl_getdomaininfo {
     domid_t domain;
     uint16_t pad1;
@@ -136,6 +203,11 @@ struct xen_domctl {
         struct xen_domctl_max_vcpus max_vcpus;
         struct xen_domctl_max_mem max_mem;
         struct xen_domctl_setdomainhandle setdomainhandle;
+        struct xen_domctl_getvcpuinfo getvcpuinfo;
+        struct xen_domctl_vcpuaffinity vcpuaffinity;
+        struct xen_domctl_scheduler_op scheduler_op;
+        struct xen_domctl_tsc_info tsc_info;
+        struct xen_domctl_paging_mempool paging_mempool;
         uint8_t pad[128];
     } u;
 };

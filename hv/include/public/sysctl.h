@@ -22,6 +22,15 @@
 #define XEN_SYSCTL_physinfo 3
 #define XEN_SYSCTL_sched_id 4
 #define XEN_SYSCTL_getdomaininfolist 6
+#define XEN_SYSCTL_cputopoinfo 16
+#define XEN_SYSCTL_numainfo 17
+#define XEN_SYSCTL_cpupool_op 18
+
+#define XEN_INVALID_CORE_ID (~0U)
+#define XEN_INVALID_SOCKET_ID (~0U)
+#define XEN_INVALID_NODE_ID (~0U)
+#define XEN_INVALID_MEM_SZ (~0ULL)
+#define XEN_INVALID_NODE_DIST (~0U)
 
 /*
  * XEN_SYSCTL_readconsole: copy the hypervisor's console ring. Without incremental, from the
@@ -89,6 +98,56 @@ struct xen_sysctl_getdomaininfolist {
 };
 _Static_assert(sizeof(struct xen_sysctl_getdomaininfolist) == 24, "Xen 4.17 layout");
 
+/*
+ * XEN_SYSCTL_cputopoinfo: with a NULL cputopo, num_cpus = how many entries there are;
+ * otherwise min(num_cpus, that) entries are written and num_cpus says how many.
+ */
+struct xen_sysctl_cputopo {
+    uint32_t core;
+    uint32_t socket;
+    uint32_t node;
+};
+struct xen_sysctl_cputopoinfo {
+    uint32_t num_cpus;
+    uint32_t pad;
+    uint64_t cputopo;             /* guest virtual address of xen_sysctl_cputopo[] */
+};
+_Static_assert(sizeof(struct xen_sysctl_cputopoinfo) == 16, "Xen 4.17 layout");
+
+/* XEN_SYSCTL_numainfo: as cputopoinfo, for nodes; distance is num_nodes x num_nodes. */
+struct xen_sysctl_meminfo {
+    uint64_t memsize;             /* bytes */
+    uint64_t memfree;
+};
+struct xen_sysctl_numainfo {
+    uint32_t num_nodes;
+    uint32_t pad;
+    uint64_t meminfo;             /* guest virtual address of xen_sysctl_meminfo[] */
+    uint64_t distance;            /* guest virtual address of uint32_t[] */
+};
+_Static_assert(sizeof(struct xen_sysctl_numainfo) == 24, "Xen 4.17 layout");
+
+/* XEN_SYSCTL_cpupool_op: Tern has pool 0 only, with every CPU and every domain. */
+#define XEN_SYSCTL_CPUPOOL_OP_CREATE 1
+#define XEN_SYSCTL_CPUPOOL_OP_DESTROY 2
+#define XEN_SYSCTL_CPUPOOL_OP_INFO 3      /* the first pool with id >= cpupool_id, -ENOENT */
+#define XEN_SYSCTL_CPUPOOL_OP_ADDCPU 4
+#define XEN_SYSCTL_CPUPOOL_OP_RMCPU 5
+#define XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN 6
+#define XEN_SYSCTL_CPUPOOL_OP_FREEINFO 7  /* the CPUs in no pool: none */
+#define XEN_SYSCTL_CPUPOOL_PAR_ANY 0xffffffffU
+struct xen_sysctl_cpupool_op {
+    uint32_t op;
+    uint32_t cpupool_id;
+    uint32_t sched_id;
+    uint32_t domid;
+    uint32_t cpu;
+    uint32_t n_dom;
+    struct xenctl_bitmap cpumap;
+};
+_Static_assert(sizeof(struct xen_sysctl_cpupool_op) == 40, "Xen 4.17 layout");
+_Static_assert(offsetof(struct xen_sysctl_cpupool_op, cpumap) == 24, "Xen 4.17 layout");
+
 struct xen_sysctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -97,6 +156,9 @@ struct xen_sysctl {
         struct xen_sysctl_physinfo physinfo;
         struct xen_sysctl_sched_id sched_id;
         struct xen_sysctl_getdomaininfolist getdomaininfolist;
+        struct xen_sysctl_cputopoinfo cputopoinfo;
+        struct xen_sysctl_numainfo numainfo;
+        struct xen_sysctl_cpupool_op cpupool_op;
         uint8_t pad[128];
     } u;
 };

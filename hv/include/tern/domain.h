@@ -87,6 +87,7 @@ struct domain {
     bool is_xenstore;            /* XEN_DOMCTL_CDF_xs_domain */
     bool destroy_requested;      /* XEN_DOMCTL_destroydomain: Tern's context tears it down */
     bool is_dead;                /* domain_destroy() returned: references alone keep it */
+    uint64_t paging_mempool_size; /* XEN_DOMCTL_set_paging_mempool_size, recorded only */
     bool is_shutting_down;
     bool is_shut_down;
     bool is_dying;

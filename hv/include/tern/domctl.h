@@ -23,6 +23,21 @@ long domctl_max_mem(struct domain *d, uint64_t max_memkb);
 long domctl_destroydomain(struct domain *caller, struct domain *d);
 /* For a domain no longer listed: 0 if its destroy finished, -ERESTART, or -ESRCH. */
 long domctl_destroy_pending(domid_t id);
+/* domctl_vcpu.c: one vCPU's state and affinity; CPU maps to and from the guest (0, -EFAULT,
+ * -EINVAL for maps over 65536 bits). */
+long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *info);
+long domctl_vcpuaffinity(struct domain *d, uint32_t cmd, struct xen_domctl_vcpuaffinity *a);
+int bitmap_to_guest(const struct xenctl_bitmap *b, uint64_t mask);
+int bitmap_from_guest(uint64_t *mask, const struct xenctl_bitmap *b);
+
+/* sysctl_topo.c: the host's CPUs, its one NUMA node and its one cpupool. */
+struct xen_sysctl_cputopoinfo;
+struct xen_sysctl_numainfo;
+struct xen_sysctl_cpupool_op;
+long sysctl_cputopoinfo(struct xen_sysctl_cputopoinfo *ti);
+long sysctl_numainfo(struct xen_sysctl_numainfo *ni);
+long sysctl_cpupool_op(struct xen_sysctl_cpupool_op *op);
+
 /* Raise VIRQ_DOM_EXC for dom0: a domain shut down or died. */
 void domain_send_dom_exc(void);
 

@@ -57,6 +57,15 @@ struct domain *domain_get_by_id(domid_t domid)
     return NULL;
 }
 
+unsigned int domain_count(void)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++)
+        n += domains[i] != NULL;
+    return n;
+}
+
 void domain_get(struct domain *d)
 {
     d->refcount++;
@@ -186,6 +195,8 @@ struct domain *fake_domain(domid_t id, unsigned int nr_vcpus, bool privileged)
         CHECK(v, "calloc");
         v->vcpu_id = i;
         v->domain = d;
+        v->affinity = ~0ULL;
+        v->processor = i % 2;
         d->vcpu[i] = v;
     }
     domains[slot] = d;
