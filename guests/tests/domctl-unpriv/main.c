@@ -37,7 +37,8 @@ static void check_sysctl(void)
 {
     static const uint32_t cmds[] = { XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo,
                                      XEN_SYSCTL_sched_id, XEN_SYSCTL_getdomaininfolist,
-                                     2, 7, 29, 999 };
+                                     XEN_SYSCTL_cputopoinfo, XEN_SYSCTL_numainfo,
+                                     XEN_SYSCTL_cpupool_op, 2, 7, 29, 999 };
     struct xen_sysctl op;
 
     for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++) {
@@ -57,8 +58,11 @@ static void check_domctl(void)
 {
     static const uint32_t cmds[] = { XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain,
                                      XEN_DOMCTL_destroydomain, XEN_DOMCTL_max_mem,
-                                     XEN_DOMCTL_max_vcpus, XEN_DOMCTL_setdomainhandle, 33,
-                                     999 };
+                                     XEN_DOMCTL_max_vcpus, XEN_DOMCTL_setdomainhandle,
+                                     XEN_DOMCTL_setvcpuaffinity, XEN_DOMCTL_getvcpuinfo,
+                                     XEN_DOMCTL_scheduler_op, XEN_DOMCTL_getvcpuaffinity,
+                                     XEN_DOMCTL_settscinfo, XEN_DOMCTL_set_paging_mempool_size,
+                                     33, 999 };
     domid_t self = xen_domid();
     struct xen_domctl op;
 
