@@ -378,6 +378,8 @@ static void handle_shutdown(struct domain *d, void *arg)
     exit_stats_print(d);
     domain_console_destroy(d);
     domain_destroy(d);
+    /* A toolstack's destroydomain waiting on d completes too (for_each_domain holds d). */
+    __atomic_store_n(&d->is_dead, true, __ATOMIC_RELEASE);
     if (act == XL_ACTION_RESTART || act == XL_ACTION_RENAME_RESTART ||
         act == XL_ACTION_COREDUMP_RESTART) {
         bd->restarts++;

@@ -165,6 +165,24 @@ static int pending_slot(domid_t id)
     return -1;
 }
 
+/*
+ * Whether the destroy of d is over: Tern's context marked it dead, or it left the domain
+ * list some other way (its builder destroyed it meanwhile, or restarted it under the same id:
+ * then the listed domain is a new one).
+ */
+static bool destroy_done(struct domain *d)
+{
+    struct domain *now;
+
+    if (__atomic_load_n(&d->is_dead, __ATOMIC_ACQUIRE))
+        return true;
+    if (!(now = domain_get_by_id(d->domain_id)))
+        return true;
+    domain_put(now);
+    return now != d;
+}
+
+/* Finish a pending destroy of id if it is over: 0, -ERESTART while not, -ESRCH if none. */
 long domctl_destroy_pending(domid_t id)
 {
     unsigned long flags;
@@ -174,7 +192,7 @@ long domctl_destroy_pending(domid_t id)
 
     spin_lock_irqsave(&pending_lock, flags);
     if ((i = pending_slot(id)) >= 0) {
-        if (__atomic_load_n(&pending_destroy[i]->is_dead, __ATOMIC_ACQUIRE)) {
+        if (destroy_done(pending_destroy[i])) {
             done = pending_destroy[i];
             pending_destroy[i] = NULL;
             rc = 0;
@@ -196,6 +214,10 @@ long domctl_destroydomain(struct domain *caller, struct domain *d)
 
     if (d == caller)
         return -EINVAL;
+    /* A destroy of this id that is over (the domain listed now is another): report it. */
+    if ((rc = domctl_destroy_pending(d->domain_id)) != -ESRCH)
+        return rc;
+    rc = -ERESTART;
     spin_lock_irqsave(&pending_lock, flags);
     if (pending_slot(d->domain_id) < 0) {
         for (i = 0; i < MAX_PENDING_DESTROYS && pending_destroy[i]; i++)

@@ -156,10 +156,8 @@ int evtchn_send_virq(struct vcpu *v, unsigned int virq)
     return 0;
 }
 
-void fake_run_deferred_destroy(struct domain *d)
+void fake_unlist(struct domain *d)
 {
-    CHECK(d->destroy_requested && d->pause_count, "d%u torn down without a paused request",
-          d->domain_id);
     for (unsigned int i = 0; i < MAX_FAKE_DOMAINS; i++) {
         if (domains[i] == d) {
             domains[i] = NULL;
@@ -171,6 +169,13 @@ void fake_run_deferred_destroy(struct domain *d)
         }
     }
     d->is_dying = true;
+}
+
+void fake_run_deferred_destroy(struct domain *d)
+{
+    CHECK(d->destroy_requested && d->pause_count, "d%u torn down without a paused request",
+          d->domain_id);
+    fake_unlist(d);
     d->is_dead = true;
     domain_send_dom_exc();
 }

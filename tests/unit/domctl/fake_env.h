@@ -40,6 +40,8 @@ extern unsigned int fake_vcpu_create_fails_from;
 extern unsigned int fake_deferred_requests, fake_dom_exc_sent;
 /* What Tern's deferred work does for a destroy request: unlist d and mark it dead. */
 void fake_run_deferred_destroy(struct domain *d);
+/* The builder destroyed d for its own reasons (is_dead not set by the toolstack path). */
+void fake_unlist(struct domain *d);
 
 /* Console ring: append text as printk would. */
 void fake_console_write(const char *s);

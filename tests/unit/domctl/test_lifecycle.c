@@ -268,6 +268,25 @@ TEST(destroydomain_unprivileged_cannot_finish_anothers)
     fake_teardown();
 }
 
+TEST(destroydomain_of_a_domain_its_builder_replaced)
+{
+    only_dom0();
+    struct domain *old = fake_domain(4, 1, false);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_destroydomain, 4), -ERESTART);
+    /* Before Tern's context got to it, the builder restarted d4: a new domain, same id. */
+    fake_unlist(old);
+    struct domain *fresh = fake_domain(4, 1, false);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_destroydomain, 4), 0); /* the one asked for is gone */
+    CHECK(!fresh->destroy_requested, "the new d4 was marked for destruction");
+    CHECK_EQ(fresh->pause_count, 0);
+    /* A later destroy of the new one starts afresh. */
+    CHECK_EQ(domctl_on(XEN_DOMCTL_destroydomain, 4), -ERESTART);
+    CHECK(fresh->destroy_requested, "the new d4 not marked after its own destroydomain");
+    fake_run_deferred_destroy(fresh);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_destroydomain, 4), 0);
+    fake_teardown();
+}
+
 TEST(dom_exc_needs_a_privileged_dom0)
 {
     fake_setup();
