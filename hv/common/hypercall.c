@@ -6,6 +6,8 @@
 #include <tern/hypercall.h>
 #include <tern/lib.h>
 #include <tern/nospec.h>
+#include <tern/sched.h>
+#include <tern/spinlock.h>
 
 typedef long (*hypercall_fn)(const unsigned long *a);
 
@@ -25,6 +27,8 @@ ADAPT(vcpu_op, do_vcpu_op((int)a[0], (unsigned int)a[1], a[2]))
 ADAPT(sched_op, do_sched_op((int)a[0], a[1]))
 ADAPT(event_channel_op, do_event_channel_op((int)a[0], a[1]))
 ADAPT(hvm_op, do_hvm_op(a[0], a[1]))
+ADAPT(platform_op, do_platform_op(a[0]))
+ADAPT(physdev_op, do_physdev_op((int)a[0], a[1]))
 
 static const struct {
     hypercall_fn fn;
@@ -40,7 +44,52 @@ static const struct {
     [__HYPERVISOR_sched_op] = { hc_sched_op, "sched_op" },
     [__HYPERVISOR_event_channel_op] = { hc_event_channel_op, "event_channel_op" },
     [__HYPERVISOR_hvm_op] = { hc_hvm_op, "hvm_op" },
+    [__HYPERVISOR_platform_op] = { hc_platform_op, "platform_op" },
+    [__HYPERVISOR_physdev_op] = { hc_physdev_op, "physdev_op" },
 };
+
+/*
+ * One line per (domain, hypercall, sub-op) that Tern does not implement, naming the caller,
+ * so that what a new guest (dom0's kernel, its toolstack) still misses shows in the log.
+ * The table is bounded: a guest cycling through sub-op numbers fills it and then goes
+ * unlogged, rather than flooding the console.
+ */
+#define UNKNOWN_SUBOPS_LOGGED 128
+static struct {
+    domid_t domid;
+    uint16_t nr;
+    unsigned int op;
+} unknown_subops[UNKNOWN_SUBOPS_LOGGED];
+static unsigned int nr_unknown_subops;
+static DEFINE_SPINLOCK(unknown_subops_lock);
+
+void hypercall_unknown_subop(unsigned int nr, unsigned int op)
+{
+    struct vcpu *v = current;
+    domid_t domid = v->domain->domain_id;
+    unsigned long flags;
+    bool log = true;
+
+    spin_lock_irqsave(&unknown_subops_lock, flags);
+    for (unsigned int i = 0; i < nr_unknown_subops && log; i++)
+        if (unknown_subops[i].domid == domid && unknown_subops[i].nr == nr &&
+            unknown_subops[i].op == op)
+            log = false;
+    if (log && nr_unknown_subops < UNKNOWN_SUBOPS_LOGGED) {
+        unknown_subops[nr_unknown_subops].domid = domid;
+        unknown_subops[nr_unknown_subops].nr = (uint16_t)nr;
+        unknown_subops[nr_unknown_subops].op = op;
+        nr_unknown_subops++;
+    } else if (log) {
+        log = false;
+    }
+    spin_unlock_irqrestore(&unknown_subops_lock, flags);
+    if (log)
+        printk(XENLOG_WARNING "d%u v%u: %s (hypercall %u) sub-op %u is not implemented: "
+                              "-ENOSYS\n", domid, v->vcpu_id,
+               nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].name ?
+                   hypercall_table[nr].name : "?", nr, op);
+}
 
 long hypercall_dispatch(struct vcpu *v, unsigned long nr, const unsigned long args[6])
 {
