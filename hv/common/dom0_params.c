@@ -114,7 +114,18 @@ void dom0_mem_compute(uint64_t avail, uint64_t *size, uint64_t *max)
 
 unsigned int dom0_vcpus_compute(unsigned int nr_pcpus, unsigned int limit)
 {
-    unsigned int n = MIN(nr_pcpus, dom0_vcpus_max);
-    n = MAX(n, dom0_vcpus_min);
+    /* Xen's order: one per CPU, raised to the minimum, then capped at the maximum. */
+    unsigned int n = MAX(nr_pcpus, dom0_vcpus_min);
+    n = MIN(n, dom0_vcpus_max);
     return MAX(1u, MIN(n, limit));
+}
+
+void dom0_params_reset(void)
+{
+    memset(&dom0_size, 0, sizeof(dom0_size));
+    memset(&dom0_min, 0, sizeof(dom0_min));
+    memset(&dom0_max, 0, sizeof(dom0_max));
+    dom0_vcpus_min = 1;
+    dom0_vcpus_max = ~0u;
+    opt_dom0_vcpus_pin = false;
 }

@@ -14,5 +14,7 @@ extern bool opt_dom0_vcpus_pin;
 void dom0_mem_compute(uint64_t avail, uint64_t *size, uint64_t *max);
 /* Dom0's vCPU count on a host of nr_pcpus CPUs, never above limit. */
 unsigned int dom0_vcpus_compute(unsigned int nr_pcpus, unsigned int limit);
+/* Back to the defaults, as if no dom0 option were given (for the unit tests). */
+void dom0_params_reset(void);
 
 #endif
