@@ -9,6 +9,7 @@
 #include <tern/domctl.h>
 #include <tern/domain_build.h>
 #include <tern/decompress.h>
+#include <tern/dom0.h>
 #include <tern/domain_console.h>
 #include <tern/elf_loader.h>
 #include <tern/errno.h>
@@ -19,6 +20,7 @@
 #include <tern/param.h>
 #include <tern/sched.h>
 #include <tern/shutdown.h>
+#include <tern/smp.h>
 #include <tern/stats.h>
 #include <tern/time.h>
 #include <tern/xlcfg.h>
@@ -43,6 +45,7 @@ struct boot_domain {
 
 static struct boot_domain *boot_domains[64];
 static unsigned int nr_boot_domains;
+static struct boot_domain *dom0_domain;
 static uint64_t free_pages_before;
 static unsigned int opt_restart_limit = ~0u;
 integer_param("restart_limit", opt_restart_limit);
@@ -155,10 +158,13 @@ static int build_domain(struct boot_domain *bd)
     if (!d)
         FAIL("cannot create the domain (%d)", rc);
     d->boot = bd;
+    /* Domain 0 is the initial domain: privileged, console on console_io, no console ring. */
+    bool is_dom0 = bd->domid == 0;
+    d->is_privileged = is_dom0;
     d->max_pages = (cfg->maxmem_mib << 20 >> PAGE_SHIFT) + 8;
     if (domain_populate(d, 0, lowmem >> PAGE_SHIFT) ||
         (highmem && domain_populate(d, GB(4) >> PAGE_SHIFT, highmem >> PAGE_SHIFT)) ||
-        domain_populate(d, CONSOLE_PFN, 1) ||
+        (!is_dom0 && domain_populate(d, CONSOLE_PFN, 1)) ||
         domain_populate(d, ACPI_GPA >> PAGE_SHIFT, ACPI_PAGES))
         FAIL("not enough free memory for %llu MiB", (unsigned long long)cfg->memory_mib);
     t_populated = NOW();
@@ -199,6 +205,8 @@ static int build_domain(struct boot_domain *bd)
     char *cmdline = (char *)(page + 512);
     si->magic = XEN_HVM_START_MAGIC_VALUE;
     si->version = 1;
+    if (is_dom0)
+        si->flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
     si->cmdline_paddr = info_gpa + 512;
     strlcpy(cmdline, cfg->cmdline, PAGE_SIZE - 512);
     if (bd->ramdisk_len) {
@@ -218,13 +226,15 @@ static int build_domain(struct boot_domain *bd)
     if (copy_to_gpa(d, info_gpa, page, sizeof(page)))
         FAIL("could not write start_info");
 
-    if (domain_console_init(d, CONSOLE_PFN))
+    if (domain_console_init(d, is_dom0 ? 0 : CONSOLE_PFN))
         FAIL("could not set up its console");
     for (unsigned int i = 0; i < cfg->maxvcpus; i++) {
         struct vcpu *v = vcpu_create(d, i);
         if (!v)
             FAIL("could not create vCPU %u", i);
         v->affinity = cfg->cpu_affinity;
+        if (is_dom0 && opt_dom0_vcpus_pin)
+            v->affinity = 1ull << (i % num_online_cpus()); /* vCPU n on CPU n, as Xen */
     }
     struct vcpu *v0 = d->vcpu[0];
     hvm_funcs->set_pvh_boot_state(v0, (uint32_t)img.pvh_entry, (uint32_t)info_gpa);
@@ -289,20 +299,125 @@ static void add_boot_domain(const struct boot_module *m, domid_t domid)
     boot_domains[nr_boot_domains++] = bd;
 }
 
+/*
+ * Xen's cmdline_cook for a kernel's module string: leading blanks go, and so does the first
+ * word (the image's path, which QEMU and other Multiboot loaders put there) unless the loader
+ * is GRUB 2, whose module strings hold only the arguments (Debian's grub.d puts a
+ * "placeholder" word first for loaders that strip one).
+ */
+static const char *module_args(const char *cmd)
+{
+    const char *g = strstr(boot_info.loader, "GRUB ");
+    while (*cmd == ' ')
+        cmd++;
+    if (g && g[5] != '0')
+        return cmd;
+    while (*cmd && *cmd != ' ')
+        cmd++;
+    while (*cmd == ' ')
+        cmd++;
+    return cmd;
+}
+
+/* A module an xl.cfg names as its kernel or ramdisk. */
+static bool module_claimed(const struct boot_module *m)
+{
+    const void *p = maddr_to_virt(m->start);
+    for (unsigned int i = 0; i < nr_boot_domains; i++)
+        if (boot_domains[i]->kernel == p || boot_domains[i]->ramdisk == p)
+            return true;
+    return false;
+}
+
+/*
+ * Dom0's kernel is the first module when that is not an xl.cfg (Xen's rule: module 0 is
+ * dom0's kernel, module 1 its initramfs); otherwise the first module no xl.cfg claims, so
+ * that xl.cfg/kernel/ramdisk groups may come first. Returns the kernel's index, or -1.
+ */
+static int find_dom0_modules(int *ramdisk)
+{
+    int k = -1;
+    *ramdisk = -1;
+    for (unsigned int i = 0; i < boot_info.nr_mods; i++) {
+        const struct boot_module *m = &boot_info.mods[i];
+        if (is_config_module(m) || (i && module_claimed(m)))
+            continue;
+        if (k < 0) {
+            k = (int)i;
+        } else {
+            *ramdisk = (int)i;
+            break;
+        }
+    }
+    return k;
+}
+
+/* Dom0 as a boot domain: sized by dom0_mem= and dom0_max_vcpus= from what the host has left. */
+static struct boot_domain *dom0_boot_domain(void)
+{
+    int r, k = find_dom0_modules(&r);
+    if (k < 0)
+        return NULL;
+    struct boot_domain *bd = xmalloc(struct boot_domain);
+    if (!bd) {
+        printk(XENLOG_ERR "Domain 0: out of memory; not started\n");
+        return NULL;
+    }
+    memset(bd, 0, sizeof(*bd));
+    const struct boot_module *km = &boot_info.mods[k];
+    struct xl_config *cfg = &bd->cfg;
+    bd->domid = 0;
+    strlcpy(cfg->name, "Domain-0", sizeof(cfg->name));
+    cfg->type = XL_TYPE_PVH;
+    module_name(km->cmdline, cfg->kernel, sizeof(cfg->kernel));
+    strlcpy(cfg->cmdline, module_args(km->cmdline), sizeof(cfg->cmdline));
+    bd->kernel = maddr_to_virt(km->start);
+    bd->kernel_len = km->end - km->start;
+    if (r >= 0) {
+        const struct boot_module *rm = &boot_info.mods[r];
+        module_name(rm->cmdline, cfg->ramdisk, sizeof(cfg->ramdisk));
+        bd->ramdisk = maddr_to_virt(rm->start);
+        bd->ramdisk_len = rm->end - rm->start;
+    }
+    /* What is free, less what Tern needs for dom0's nested page tables and bookkeeping. */
+    uint64_t free = page_alloc_free_count() << PAGE_SHIFT;
+    uint64_t avail = free - MIN(free, free / 128 + MB(8));
+    uint64_t size, max;
+    dom0_mem_compute(avail, &size, &max);
+    cfg->memory_mib = size >> 20;
+    cfg->maxmem_mib = max >> 20;
+    cfg->vcpus = cfg->maxvcpus = dom0_vcpus_compute(num_online_cpus(), XL_MAX_VCPUS);
+    cfg->cpu_affinity = XL_ALL_CPUS;
+    return bd;
+}
+
 unsigned int boot_domains_start(void)
 {
     domid_t domid = 1;
     for (unsigned int i = 0; i < boot_info.nr_mods; i++)
         if (is_config_module(&boot_info.mods[i]))
             add_boot_domain(&boot_info.mods[i], domid++);
-    if (!nr_boot_domains)
-        return 0;
     free_pages_before = page_alloc_free_count();
-    printk("Free pages before the first domain: %llu\n", (unsigned long long)free_pages_before);
+    if (nr_boot_domains)
+        printk("Free pages before the first domain: %llu\n",
+               (unsigned long long)free_pages_before);
     for (unsigned int i = 0; i < nr_boot_domains; i++)
         build_domain(boot_domains[i]);
+    /* Dom0 comes last so that, without dom0_mem=, it gets what the others left. */
+    struct boot_domain *dom0 = dom0_boot_domain();
+    if (dom0) {
+        if (build_domain(dom0)) {
+            xfree(dom0);
+        } else {
+            printk("Domain 0: kernel %s, command line \"%s\"\n", dom0->cfg.kernel,
+                   dom0->cfg.cmdline);
+            dom0_domain = dom0;
+        }
+    }
+    if (!nr_boot_domains && !dom0_domain)
+        return 0;
     sched_request_deferred_work(); /* domains that failed to build: maybe nothing is left */
-    return nr_boot_domains;
+    return nr_boot_domains + (dom0_domain != NULL);
 }
 
 static enum xl_action action_for(const struct xl_config *cfg, int reason)
@@ -342,6 +457,43 @@ static void handle_destroy(struct domain *d, bool *retry)
     domain_send_dom_exc();
 }
 
+static bool opt_noreboot;
+boolean_param("noreboot", opt_noreboot);
+
+/* Xen's hwdom_shutdown: when dom0 goes, the machine goes with it. */
+static void __noreturn dom0_shutdown(struct domain *d)
+{
+    int reason = d->shutdown_code;
+
+    exit_stats_print(d);
+    domain_console_destroy(d); /* its last words first */
+    switch (reason) {
+    case SHUTDOWN_poweroff:
+        /* Xen halts the CPUs; Tern powers off, which under QEMU ends the run. */
+        printk("Hardware Dom0 halted: halting machine\n");
+        machine_poweroff();
+    case SHUTDOWN_reboot:
+        printk("Hardware Dom0 shutdown: rebooting machine\n");
+        machine_restart();
+    case SHUTDOWN_watchdog:
+        printk("Hardware Dom0 shutdown: watchdog rebooting machine\n");
+        machine_restart();
+    case SHUTDOWN_crash:
+        printk("Hardware Dom0 crashed: ");
+        break;
+    default:
+        printk("Hardware Dom0 shutdown (unknown reason %d): ", reason);
+        break;
+    }
+    if (opt_noreboot) {
+        printk("'noreboot' set - not rebooting.\n");
+        machine_poweroff();
+    }
+    printk("rebooting machine in 5 seconds.\n");
+    mdelay(5000);
+    machine_restart();
+}
+
 static void handle_shutdown(struct domain *d, void *arg)
 {
     bool *retry = arg;
@@ -356,6 +508,8 @@ static void handle_shutdown(struct domain *d, void *arg)
         return;
     }
     d->is_shut_down = true;
+    if (d->boot && d->boot == dom0_domain)
+        dom0_shutdown(d);
     domain_send_dom_exc(); /* Xen: once every vCPU stopped for the shutdown */
     if (d->controller_created) {
         printk("Domain %u shut down (%s): the toolstack decides what follows\n", d->domain_id,

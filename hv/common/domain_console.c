@@ -29,6 +29,7 @@
  * dropped. */
 #define OUT_BURST (32 * 1024)
 #define OUT_RATE (64 * 1024)
+#define CONSOLE_RX_SIZE 128
 
 struct domain_console {
     spinlock_t lock; /* the line buffer and the output budget */
@@ -42,6 +43,9 @@ struct domain_console {
     struct page_info *ring_page; /* referenced while the console exists */
     evtchn_port_t port;
     bool ring_broken; /* reported once */
+    /* Dom0's serial input, read with CONSOLEIO_read (Xen's serial_rx_ring, as big). */
+    char rx[CONSOLE_RX_SIZE];
+    uint32_t rx_prod, rx_cons;
 };
 
 static DEFINE_SPINLOCK(focus_lock);
@@ -203,10 +207,44 @@ static void ring_notify(struct domain *d, evtchn_port_t port, void *data)
     drain_ring(d, false);
 }
 
+/* Dom0 has no ring: its input waits for CONSOLEIO_read, announced by VIRQ_CONSOLE. */
+static bool deliver_input_dom0(struct domain *d, struct domain_console *c, char ch)
+{
+    unsigned long flags;
+    bool queued = false;
+
+    spin_lock_irqsave(&c->lock, flags);
+    if (c->rx_prod - c->rx_cons < CONSOLE_RX_SIZE) {
+        c->rx[c->rx_prod++ % CONSOLE_RX_SIZE] = ch;
+        queued = true;
+    }
+    spin_unlock_irqrestore(&c->lock, flags);
+    if (d->vcpu[0])
+        evtchn_send_virq(d->vcpu[0], VIRQ_CONSOLE);
+    return queued;
+}
+
+size_t domain_console_read(struct domain *d, char *buf, size_t len)
+{
+    struct domain_console *c = con_of(d);
+    unsigned long flags;
+    size_t n = 0;
+
+    if (!c)
+        return 0;
+    spin_lock_irqsave(&c->lock, flags);
+    while (n < len && c->rx_cons != c->rx_prod)
+        buf[n++] = c->rx[c->rx_cons++ % CONSOLE_RX_SIZE];
+    spin_unlock_irqrestore(&c->lock, flags);
+    return n;
+}
+
 static bool deliver_input(struct domain *d, char ch)
 {
     struct domain_console *c = con_of(d);
     struct xencons_interface *r;
+    if (c && !c->ring_page && d->is_privileged)
+        return deliver_input_dom0(d, c, ch);
     if (!c || !(r = ring_of(d, c)))
         return false;
     uint32_t cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
@@ -418,9 +456,19 @@ long do_console_io(int cmd, unsigned int count, uint64_t buffer)
         }
         return 0;
     }
-    case CONSOLEIO_read:
-        /* Input reaches domUs through their console ring; dom0's path comes later. */
-        return d->is_privileged ? 0 : -EPERM;
+    case CONSOLEIO_read: {
+        /* Serial input queued for dom0 (domUs get theirs through the console ring). */
+        unsigned int done = 0;
+        while (done < count) {
+            size_t n = domain_console_read(d, buf, MIN(count - done, (unsigned int)sizeof(buf)));
+            if (!n)
+                break;
+            if (copy_to_guest(buffer + done, buf, n))
+                return -EFAULT;
+            done += n;
+        }
+        return done;
+    }
     default:
         return -ENOSYS;
     }

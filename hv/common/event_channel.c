@@ -1012,8 +1012,10 @@ long do_event_channel_op(int cmd, uint64_t arg)
     union evtchn_op op;
     int rc;
 
-    if (cmd < 0 || (unsigned int)cmd >= ARRAY_SIZE(evtchn_ops) || !evtchn_ops[cmd].fn)
+    if (cmd < 0 || (unsigned int)cmd >= ARRAY_SIZE(evtchn_ops) || !evtchn_ops[cmd].fn) {
+        hypercall_unknown_subop(__HYPERVISOR_event_channel_op, (unsigned int)cmd);
         return -ENOSYS;
+    }
     if (!v || !v->domain->evtchn)
         return -ENOSYS;
     desc = &evtchn_ops[cmd];

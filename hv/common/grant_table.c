@@ -978,8 +978,10 @@ long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count)
         return -EPERM;
     if ((int)count < 0 || (cmd & ~GNTTAB_CMD_MASK))
         return -EINVAL;
-    if (cmd >= ARRAY_SIZE(gnttab_ops) || !gnttab_ops[cmd].fn)
+    if (cmd >= ARRAY_SIZE(gnttab_ops) || !gnttab_ops[cmd].fn) {
+        hypercall_unknown_subop(__HYPERVISOR_grant_table_op, cmd);
         return -ENOSYS;
+    }
     desc = &gnttab_ops[cmd];
     if (desc->kind == OP_ONE && count != 1)
         return -EINVAL;

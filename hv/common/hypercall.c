@@ -7,6 +7,8 @@
 #include <tern/hypercall.h>
 #include <tern/lib.h>
 #include <tern/nospec.h>
+#include <tern/sched.h>
+#include <tern/spinlock.h>
 
 typedef long (*hypercall_fn)(const unsigned long *a);
 
@@ -28,6 +30,8 @@ ADAPT(event_channel_op, do_event_channel_op((int)a[0], a[1]))
 ADAPT(hvm_op, do_hvm_op(a[0], a[1]))
 ADAPT(sysctl, do_sysctl(a[0]))
 ADAPT(domctl, do_domctl(a[0]))
+ADAPT(platform_op, do_platform_op(a[0]))
+ADAPT(physdev_op, do_physdev_op((int)a[0], a[1]))
 
 static const struct {
     hypercall_fn fn;
@@ -45,7 +49,67 @@ static const struct {
     [__HYPERVISOR_hvm_op] = { hc_hvm_op, "hvm_op" },
     [__HYPERVISOR_sysctl] = { hc_sysctl, "sysctl" },
     [__HYPERVISOR_domctl] = { hc_domctl, "domctl" },
+    [__HYPERVISOR_platform_op] = { hc_platform_op, "platform_op" },
+    [__HYPERVISOR_physdev_op] = { hc_physdev_op, "physdev_op" },
 };
+
+/*
+ * One line per (domain, hypercall, sub-op) that Tern does not implement, naming the caller,
+ * so that what a new guest (dom0's kernel, its toolstack) still misses shows in the log.
+ * The table is bounded, and so is each domain's share of it: a guest cycling through sub-op
+ * numbers goes unlogged after its share, without flooding the console or keeping another
+ * domain's (dom0's) new sub-ops out of the log.
+ */
+#define UNKNOWN_SUBOPS_LOGGED 128
+#define UNKNOWN_SUBOPS_PER_DOMAIN 16
+static struct {
+    domid_t domid;
+    unsigned long nr;
+    unsigned int op;
+} unknown_subops[UNKNOWN_SUBOPS_LOGGED];
+static unsigned int nr_unknown_subops;
+static DEFINE_SPINLOCK(unknown_subops_lock);
+
+#define NO_SUBOP (~0u) /* the hypercall number itself is unknown */
+
+/* True the first time (domid, nr, op) is seen, while the table has room. */
+static bool first_report(domid_t domid, unsigned long nr, unsigned int op)
+{
+    unsigned long flags;
+    unsigned int mine = 0;
+    bool log = true;
+
+    spin_lock_irqsave(&unknown_subops_lock, flags);
+    for (unsigned int i = 0; i < nr_unknown_subops && log; i++) {
+        if (unknown_subops[i].domid != domid)
+            continue;
+        mine++;
+        if (unknown_subops[i].nr == nr && unknown_subops[i].op == op)
+            log = false;
+    }
+    if (log && nr_unknown_subops < UNKNOWN_SUBOPS_LOGGED && mine < UNKNOWN_SUBOPS_PER_DOMAIN) {
+        unknown_subops[nr_unknown_subops].domid = domid;
+        unknown_subops[nr_unknown_subops].nr = nr;
+        unknown_subops[nr_unknown_subops].op = op;
+        nr_unknown_subops++;
+    } else if (log) {
+        log = false;
+    }
+    spin_unlock_irqrestore(&unknown_subops_lock, flags);
+    return log;
+}
+
+void hypercall_unknown_subop(unsigned int nr, unsigned int op)
+{
+    struct vcpu *v = current;
+    domid_t domid = v->domain->domain_id;
+
+    if (first_report(domid, nr, op))
+        printk(XENLOG_WARNING "d%u v%u: %s (hypercall %u) sub-op %u is not implemented: "
+                              "-ENOSYS\n", domid, v->vcpu_id,
+               nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].name ?
+                   hypercall_table[nr].name : "?", nr, op);
+}
 
 long hypercall_dispatch(struct vcpu *v, unsigned long nr, const unsigned long args[6])
 {
@@ -56,11 +120,9 @@ long hypercall_dispatch(struct vcpu *v, unsigned long nr, const unsigned long ar
             return fn(args);
     }
 
-    /* Logged once per domain: a guest probing unknown calls must not flood the console. */
-    if (!v->domain->unknown_hypercall_logged) {
-        v->domain->unknown_hypercall_logged = true;
-        printk(XENLOG_WARNING "d%u v%u: unknown hypercall %lu: -ENOSYS (reported once)\n",
+    /* Logged once per domain and number (bounded, so probing guests cannot flood the log). */
+    if (first_report(v->domain->domain_id, nr, NO_SUBOP))
+        printk(XENLOG_WARNING "d%u v%u: unknown hypercall %lu: -ENOSYS\n",
                v->domain->domain_id, v->vcpu_id, nr);
-    }
     return -ENOSYS;
 }

@@ -426,6 +426,7 @@ long do_memory_op(unsigned long cmd, uint64_t arg)
     case XENMEM_maximum_ram_page:
         return start ? -EINVAL : (long)page_alloc_total_count();
     default:
+        hypercall_unknown_subop(__HYPERVISOR_memory_op, (unsigned int)op);
         return -ENOSYS;
     }
 }

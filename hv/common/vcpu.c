@@ -284,6 +284,7 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, uint64_t arg)
     case VCPUOP_get_physid:
         return -EINVAL; /* only for the hardware domain's pinned vCPUs in Xen */
     default:
+        hypercall_unknown_subop(__HYPERVISOR_vcpu_op, (unsigned int)cmd);
         return -ENOSYS;
     }
 }

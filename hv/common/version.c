@@ -90,6 +90,7 @@ long do_xen_version(int cmd, uint64_t arg)
         /* Privileged only; Tern's image carries no build id note. */
         return d->is_privileged ? -ENODATA : -EPERM;
     default:
+        hypercall_unknown_subop(__HYPERVISOR_xen_version, (unsigned int)cmd);
         return -ENOSYS;
     }
 }

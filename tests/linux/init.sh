@@ -23,6 +23,10 @@
 #   tern.expect_mem_mib=N    memory given to the guest, in MiB
 #   tern.host_time=SECONDS   the host's Unix time when the guest was launched
 #   tern.xen=1               the guest runs on Xen (Tern): check the Xen boot messages
+#   tern.dom0=1              (with tern.xen=1) the guest is Xen's initial domain, dom0: check
+#                            that Linux took the dom0 paths (xenfs capabilities control_d,
+#                            /dev/xen/xenbus_backend, hvc0 on VIRQ_CONSOLE); tern.dom0=0, the
+#                            default, checks that a domU took none of them
 #   tern.checks=0|1          run the checks or not (default: 1, except for shell)
 #   tern.slow=N              multiply every timeout by N (for slow nested emulation)
 #   tern.load_secs=N         duration of the long load of tern.test=cpuload
@@ -54,6 +58,7 @@ EXPECT_CPUS=
 EXPECT_MEM_MIB=
 HOST_TIME=
 XEN=0
+DOM0=0
 CHECKS=
 SLOW=1
 LOAD_SECS=
@@ -88,6 +93,7 @@ read_params() {
                     expect_mem_mib) EXPECT_MEM_MIB=$v ;;
                     host_time) HOST_TIME=$v ;;
                     xen) XEN=$v ;;
+                    dom0) DOM0=$v ;;
                     checks) CHECKS=$v ;;
                     slow) is_uint "$v" && [ "$v" -ge 1 ] && SLOW=$v ;;
                     load_secs) is_uint "$v" && [ "$v" -ge 1 ] && LOAD_SECS=$v ;;
@@ -361,6 +367,48 @@ check_console() {
     fi
 }
 
+# Linux 6.1 as the initial domain (xen_initial_domain(), from SIF_INITDOMAIN in start_info):
+# xenfs's capabilities file says "control_d" (drivers/xen/xenfs/super.c), the xenbus back-end
+# device exists only in dom0 (drivers/xen/xenbus/xenbus_dev_backend.c), and hvc0 takes its
+# input from VIRQ_CONSOLE, shown as a "virq" interrupt in /proc/interrupts (hvc_xen.c's
+# initial-domain console, on console_io) where a domU's is an "event" channel.
+# xenfs is a module in Debian's kernel: the image carries it in /lib/modules/xen if it can.
+check_dom0() {
+    local caps="" backend=no hvc
+    if [ "$XEN" != 1 ]; then
+        pass "not on Xen (tern.xen=$XEN)"
+        return
+    fi
+    if [ -f /lib/modules/xen/xenfs.ko ] && ! grep -q xenfs /proc/filesystems; then
+        insmod /lib/modules/xen/xen-privcmd.ko
+        insmod /lib/modules/xen/xenfs.ko
+    fi
+    if grep -q xenfs /proc/filesystems; then
+        mkdir -p /proc/xen
+        mount -t xenfs xenfs /proc/xen 2>/dev/null
+        caps=$(cat /proc/xen/capabilities 2>/dev/null)
+    fi
+    [ -c /dev/xen/xenbus_backend ] && backend=yes
+    hvc=$(grep hvc_console /proc/interrupts | grep -oE 'virq|event' | head -n 1)
+    if [ "$DOM0" = 1 ]; then
+        if [ "$caps" != control_d ]; then
+            fail "expected /proc/xen/capabilities 'control_d'," \
+                 "got '${caps:-nothing (no xenfs)}'"
+        elif [ "$backend" != yes ]; then
+            fail "expected /dev/xen/xenbus_backend (dom0's xenbus back end), it is missing"
+        elif [ "$hvc" != virq ]; then
+            fail "expected hvc0 on VIRQ_CONSOLE (the initial domain's console)," \
+                 "got '${hvc:-no hvc_console interrupt}'"
+        else
+            pass "initial domain: capabilities control_d, xenbus_backend, hvc0 on VIRQ_CONSOLE"
+        fi
+    elif [ -n "$caps" ] || [ "$backend" = yes ]; then
+        fail "expected a domU, got dom0 paths: capabilities '$caps', xenbus_backend $backend"
+    else
+        pass "a domU: no control_d, no xenbus_backend, hvc0 on ${hvc:-?}"
+    fi
+}
+
 run_one_check() {
     case $1 in
         cpus) check_cpus ;;
@@ -376,6 +424,7 @@ run_one_check() {
         platform) check_platform ;;
         xen-abi) check_xen_abi ;;
         console) check_console ;;
+        dom0) check_dom0 ;;
         *) fail "no check named $1" ;;
     esac
 }
@@ -478,6 +527,7 @@ main() {
         run_check platform 15
         run_check xen-abi 10
         run_check console 10
+        run_check dom0 10
         [ "$TEST" = cpuload ] && run_check cpuload-long $((20 + 2 * ${LOAD_SECS:-30}))
         if [ "$SELFTEST" = 1 ]; then
             run_check selftest-hang 3

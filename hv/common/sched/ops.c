@@ -100,6 +100,7 @@ long do_sched_op(int cmd, uint64_t arg)
     case SCHEDOP_pin_override:
         return -EPERM;
     default:
+        hypercall_unknown_subop(__HYPERVISOR_sched_op, (unsigned int)cmd);
         return -ENOSYS;
     }
 }

@@ -115,7 +115,6 @@ struct domain {
     struct domain_console *console;  /* domain_console.c */
     uint64_t hvm_params[TERN_NR_HVM_PARAMS];
     uint32_t vm_assist;          /* VMASST_TYPE_* bits enabled */
-    bool unknown_hypercall_logged;
     bool compat_hypercall_logged;
     bool unbacked_access_logged;
 

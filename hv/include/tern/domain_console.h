@@ -16,6 +16,8 @@ struct domain;
 int domain_console_init(struct domain *d, uint64_t ring_gfn);
 void domain_console_destroy(struct domain *d);
 void domain_console_write(struct domain *d, const char *buf, size_t len);
+/* Take up to len bytes of serial input queued for d (dom0, which has no console ring). */
+size_t domain_console_read(struct domain *d, char *buf, size_t len);
 /* Start the input poller (after SMP bring-up). */
 void console_input_init(void);
 /* Serial input and ring draining, flagged every 20 ms and done by CPU 0's scheduler. */

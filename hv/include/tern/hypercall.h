@@ -30,5 +30,11 @@ long do_event_channel_op(int cmd, uint64_t arg);
 long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count);
 long do_set_timer_op(uint64_t timeout);
 long do_vm_assist(unsigned int cmd, unsigned int type);
+long do_platform_op(uint64_t arg);
+long do_physdev_op(int cmd, uint64_t arg);
+
+/* Log, once per domain, hypercall and sub-op, a sub-op Tern does not implement (the caller
+ * then returns -ENOSYS). */
+void hypercall_unknown_subop(unsigned int nr, unsigned int op);
 
 #endif

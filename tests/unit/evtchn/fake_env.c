@@ -326,3 +326,18 @@ long fake_reset(struct vcpu *v, domid_t dom)
 
     return fake_op(v, EVTCHNOP_reset, &r);
 }
+
+/* The hypercall layer's log of unimplemented sub-ops: counted, so tests see it is reached. */
+static unsigned int unknown_subops;
+
+void hypercall_unknown_subop(unsigned int nr, unsigned int op)
+{
+    (void)nr;
+    (void)op;
+    unknown_subops++;
+}
+
+unsigned int fake_unknown_subops(void)
+{
+    return unknown_subops;
+}

@@ -30,6 +30,8 @@ long fake_op(struct vcpu *v, int cmd, void *arg);
 /* Kicks of v since the last fake_clear_kicks(). */
 unsigned int fake_kicks(const struct vcpu *v);
 unsigned int fake_total_kicks(void);
+/* Calls of hypercall_unknown_subop() so far. */
+unsigned int fake_unknown_subops(void);
 void fake_clear_kicks(void);
 
 /* Guest view helpers. */

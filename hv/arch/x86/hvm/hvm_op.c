@@ -119,7 +119,9 @@ long do_hvm_op(unsigned long op, uint64_t arg)
         return copy_to_guest(arg, &now, sizeof(now)) ? -EFAULT : 0;
     }
     case HVMOP_pagetable_dying: /* a hint for shadow paging; nested paging needs none */
+        return -ENOSYS;
     default:
+        hypercall_unknown_subop(__HYPERVISOR_hvm_op, (unsigned int)op);
         return -ENOSYS;
     }
 }
