@@ -78,6 +78,63 @@ static void check_wallclock(void)
           "wallclock %lu (wc_sec + system time) is not between 2020 and 2100", now);
 }
 
+/* A stable copy of this vCPU's record (version protocol). */
+static void copy_record(struct vcpu_time_info *out)
+{
+    volatile struct vcpu_time_info *t = &this_vcpu_info()->time;
+    uint32_t ver;
+
+    do {
+        ver = t->version;
+        smp_rmb();
+        out->tsc_timestamp = t->tsc_timestamp;
+        out->system_time = t->system_time;
+        out->tsc_to_system_mul = t->tsc_to_system_mul;
+        out->tsc_shift = t->tsc_shift;
+        smp_rmb();
+    } while ((ver & 1) || ver != t->version);
+}
+
+static uint64_t record_at(const struct vcpu_time_info *r, uint64_t tsc)
+{
+    uint64_t delta = tsc - r->tsc_timestamp;
+
+    delta = r->tsc_shift < 0 ? delta >> -r->tsc_shift : delta << r->tsc_shift;
+    return r->system_time + (uint64_t)(((unsigned __int128)delta * r->tsc_to_system_mul) >> 32);
+}
+
+/*
+ * A record written a second ago and a fresh one agree on the time of the same TSC value: the
+ * scale in the record is system time's own. With a scale that differs in the 7th digit, a vCPU
+ * left running on one record drifts by hundreds of ns per second from a vCPU whose record was
+ * just written, and their clocks cross.
+ */
+static void check_stale_record(void)
+{
+    struct vcpu_time_info old, fresh;
+    uint64_t tsc, a, b;
+
+    copy_record(&old);
+    delay_ns(SEC(1));
+    /* Sleep 20 ms (a poll of no ports, interrupts off): Tern writes the record at wake-up. */
+    struct sched_poll p = { .nr_ports = 0, .timeout = now_ns() + MS(20) };
+    bool was_on = irqs_enabled();
+    irq_disable();
+    check_rc(HYPERVISOR_sched_op(SCHEDOP_poll, &p), 0, "SCHEDOP_poll of no ports, 20 ms");
+    if (was_on)
+        irq_enable();
+    if (!check(this_vcpu_info()->time.tsc_timestamp != old.tsc_timestamp,
+               "this vCPU's time record was not rewritten when it woke from a poll"))
+        return;
+    copy_record(&fresh);
+    tsc = rdtsc();
+    a = record_at(&old, tsc);
+    b = record_at(&fresh, tsc);
+    check(a <= b + 2 && b <= a + 2,
+          "TSC %lu is %lu ns by a record %lu ticks old but %lu ns by a fresh one", tsc, a,
+          tsc - old.tsc_timestamp, b);
+}
+
 /* The pvclock of vCPU1 against vCPU0's, by ping-pong: each read follows the other's. */
 static volatile uint64_t pp_time;
 static volatile unsigned int pp_turn;
@@ -242,6 +299,7 @@ void test_main(void)
         xtf_fatal("events_init: HVM_PARAM_CALLBACK_IRQ returned %ld (%s)", rc, errno_name(rc));
     check_pvclock();
     check_wallclock();
+    check_stale_record();
     check_cross_vcpu();
     check_timers();
     xtf_success();

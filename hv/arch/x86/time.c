@@ -14,7 +14,14 @@
 
 static uint64_t tsc_hz;
 static uint64_t tsc_at_boot;
-static uint64_t ns_per_tsc_32; /* nanoseconds per TSC tick, 32.32 fixed point */
+/*
+ * TSC ticks to nanoseconds as Xen's vcpu_time_info states it: ns = ((ticks << shift) * mul)
+ * >> 32 (a negative shift shifts right). Tern's system time and every guest's PV clock use
+ * this one pair, so a guest extrapolating from any of its vCPUs' records lands on the same
+ * system time as Tern (to a nanosecond of rounding), however long ago the record was written.
+ */
+static uint32_t scale_mul;
+static int8_t scale_shift;
 static uint64_t apic_ticks_per_sec;
 static uint64_t apic_ticks_per_ns_32; /* 32.32 fixed point */
 
@@ -42,10 +49,42 @@ uint64_t tsc_khz(void)
     return tsc_hz / 1000;
 }
 
+void time_scale(uint32_t *mul, int8_t *shift)
+{
+    *mul = scale_mul;
+    *shift = scale_shift;
+}
+
+uint64_t time_scale_ticks(uint64_t ticks, uint32_t mul, int8_t shift)
+{
+    if (shift < 0)
+        ticks >>= -shift;
+    else
+        ticks <<= shift;
+    return (uint64_t)(((unsigned __int128)ticks * mul) >> 32);
+}
+
 s_time_t tsc_to_stime(uint64_t tsc)
 {
-    uint64_t delta = tsc - tsc_at_boot;
-    return (s_time_t)(((unsigned __int128)delta * ns_per_tsc_32) >> 32);
+    return (s_time_t)time_scale_ticks(tsc - tsc_at_boot, scale_mul, scale_shift);
+}
+
+/* The mul/shift pair for tsc_hz, mul normalised into [2^31, 2^32) for the most precision. */
+static void compute_scale(void)
+{
+    uint64_t scale = (1000000000ULL << 32) / tsc_hz;
+    int shift = 0;
+
+    while (scale >= (1ULL << 32)) {
+        scale >>= 1;
+        shift++;
+    }
+    while (scale < (1ULL << 31)) {
+        scale <<= 1;
+        shift--;
+    }
+    scale_mul = (uint32_t)scale;
+    scale_shift = (int8_t)shift;
 }
 
 s_time_t NOW(void)
@@ -116,7 +155,7 @@ void time_init(void)
         if (r.eax && r.ebx && r.ecx)
             tsc_hz = (uint64_t)r.ecx * r.ebx / r.eax;
     }
-    ns_per_tsc_32 = (1000000000ULL << 32) / tsc_hz;
+    compute_scale();
     tsc_at_boot = rdtsc_ordered();
 
     /* LAPIC timer rate: let it count down over a TSC-timed interval. */

@@ -17,6 +17,10 @@ s_time_t NOW(void);
 /* System time at a given TSC value. */
 s_time_t tsc_to_stime(uint64_t tsc);
 uint64_t tsc_khz(void);
+/* The TSC-to-ns scale of system time, in vcpu_time_info's terms (mul, shift). */
+void time_scale(uint32_t *mul, int8_t *shift);
+/* ticks converted with a vcpu_time_info scale: ((ticks <<or>> shift) * mul) >> 32. */
+uint64_t time_scale_ticks(uint64_t ticks, uint32_t mul, int8_t shift);
 /* Busy-wait. */
 void udelay(uint64_t us);
 void mdelay(uint64_t ms);

@@ -8,34 +8,18 @@
 #include <tern/pvclock.h>
 #include <tern/time.h>
 
-/* tsc_to_system_mul and tsc_shift with ns = ((tsc_delta << shift) * mul) >> 32. */
-static uint32_t scale_mul;
-static int8_t scale_shift;
-
-static void compute_scale(void)
-{
-    uint64_t scale = (1000000000ULL << 32) / (tsc_khz() * 1000);
-    int shift = 0;
-    while (scale >= (1ULL << 32)) {
-        scale >>= 1;
-        shift++;
-    }
-    while (scale < (1ULL << 31)) {
-        scale <<= 1;
-        shift--;
-    }
-    scale_mul = (uint32_t)scale;
-    scale_shift = (int8_t)shift;
-}
-
 static void fill(struct vcpu_time_info *t, uint64_t tsc, s_time_t now)
 {
+    uint32_t mul;
+    int8_t shift;
+
+    time_scale(&mul, &shift); /* system time's own scale: see time.c */
     t->version++; /* odd: update in progress */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     t->tsc_timestamp = tsc; /* guests run with a zero TSC offset */
     t->system_time = now;
-    t->tsc_to_system_mul = scale_mul;
-    t->tsc_shift = scale_shift;
+    t->tsc_to_system_mul = mul;
+    t->tsc_shift = shift;
     t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     t->version++;
@@ -67,8 +51,6 @@ void pvclock_update(struct vcpu *v)
 {
     struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
 
-    if (!scale_mul)
-        compute_scale();
     if (!vi)
         return;
     /* A matching pair: the TSC and the system time derived from that same TSC value. */
