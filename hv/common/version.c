@@ -49,8 +49,13 @@ long do_xen_version(int cmd, uint64_t arg)
     case XENVER_capabilities: {
         xen_capabilities_info_t caps;
         memset(caps, 0, sizeof(caps));
-        /* The guest types Tern runs: 64-bit PVH/HVM only (no compat hypercall ABI). */
-        strlcpy(caps, "hvm-3.0-x86_64", sizeof(caps));
+        /*
+         * The HVM guest types Tern runs, as Xen lists them: a PVH kernel entered in 32-bit
+         * protected mode (PHYS32_ENTRY) is libxenguest's "hvm-3.0-x86_32", which it must find
+         * here before it builds one. No PV types. (Hypercalls are taken from 64-bit code only:
+         * see hvm/hypercall.c.)
+         */
+        strlcpy(caps, "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64", sizeof(caps));
         return copy_to_guest(arg, caps, sizeof(caps)) ? -EFAULT : 0;
     }
     case XENVER_changeset: {
@@ -75,7 +80,10 @@ long do_xen_version(int cmd, uint64_t arg)
     case XENVER_pagesize:
         return arg ? -EINVAL : (long)PAGE_SIZE; /* takes no argument */
     case XENVER_guest_handle: {
-        uint8_t handle[16] = { 0 }; /* the toolstack's domain UUID; none for boot domains */
+        /* The toolstack's UUID for the caller (createdomain/setdomainhandle); zero for boot
+         * domains. */
+        uint8_t handle[16];
+        memcpy(handle, d->handle, sizeof(handle));
         return copy_to_guest(arg, handle, sizeof(handle)) ? -EFAULT : 0;
     }
     case XENVER_commandline: {

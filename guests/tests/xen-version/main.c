@@ -43,8 +43,10 @@ static void check_strings(void)
     if (check_rc(rc, 0, "XENVER_capabilities") &&
         terminated("XENVER_capabilities", caps, sizeof(caps))) {
         printk("capabilities \"%s\"\n", caps);
-        check(strstr(caps, "hvm-3.0-x86_64") != NULL,
-              "XENVER_capabilities \"%s\" lacks \"hvm-3.0-x86_64\"", caps);
+        /* libxenguest looks for the kernel's type: a PVH kernel is hvm-3.0-x86_32. */
+        check(strstr(caps, "hvm-3.0-x86_64") && strstr(caps, "hvm-3.0-x86_32 "),
+              "XENVER_capabilities \"%s\" lacks hvm-3.0-x86_64 or hvm-3.0-x86_32", caps);
+        check(!strstr(caps, "xen-3.0"), "XENVER_capabilities \"%s\" claims PV guests", caps);
     }
 
     memset(cs, 0xff, sizeof(cs));

@@ -24,9 +24,10 @@ bool hvm_hypercall(struct vcpu *v)
         return true;
     }
     /*
-     * Tern implements the 64-bit hypercall ABI only, and says so: XENVER_capabilities claims
-     * hvm-3.0-x86_64 alone. A call from 32-bit or 16-bit code (whose structures Xen would
-     * translate from its compat layouts) is refused rather than misread.
+     * Tern implements the 64-bit hypercall ABI only. Guests may start in 32-bit code (PVH's
+     * entry, hence hvm-3.0-x86_32 in XENVER_capabilities) but call Xen from 64-bit code; a
+     * call from 32-bit or 16-bit code (whose structures Xen would translate from its compat
+     * layouts) is refused rather than misread.
      */
     if (!in_64bit_mode(v)) {
         if (!v->domain->compat_hypercall_logged) {
