@@ -106,9 +106,10 @@ static void check_bad_pointers(void)
 }
 
 /*
- * A hypercall from 32-bit (compatibility-mode) code. Tern implements only the 64-bit hypercall
- * ABI, so the call must be refused (-ENOSYS) rather than have its 32-bit structures misread. A GDT of our own adds a 32-bit code
- * segment; a far call enters it, the stub does xen_version(XENVER_version) and far-returns.
+ * A hypercall from 32-bit (compatibility-mode) code. Tern implements only the 64-bit
+ * hypercall ABI, so the call must be refused (-ENOSYS) rather than have its 32-bit structures
+ * misread. A GDT of our own adds a 32-bit code segment; a far call enters it, the stub does
+ * xen_version(XENVER_version) and far-returns.
  */
 static uint64_t compat_gdt[4] __attribute__((aligned(16))) = {
     0,
