@@ -118,6 +118,8 @@ static int build_domain(struct boot_domain *bd)
     int rc;
     struct domain *d = NULL;
     void *unpacked = NULL;
+    struct populate_job job = { 0 };
+    bool populating = false;
 
     uint64_t mem = cfg->memory_mib << 20;
     uint64_t lowmem = MIN(mem, MMIO_HOLE_START);
@@ -126,6 +128,28 @@ static int build_domain(struct boot_domain *bd)
     if (cfg->type != XL_TYPE_PVH)
         FAIL("type \"%s\" is not supported yet (only pvh)", xl_type_name(cfg->type));
     s_time_t t_start = NOW(), t_unpacked = 0, t_populated = 0;
+    bool is_dom0 = bd->domid == 0;
+
+    /*
+     * The domain and its RAM first, populated by the idle CPUs while this one unpacks the
+     * kernel (each takes seconds under TCG for a large guest); populate_job_finish() joins.
+     */
+    d = domain_create(bd->domid, cfg->name, cfg->maxvcpus, &rc);
+    if (!d)
+        FAIL("cannot create the domain (%d)", rc);
+    d->boot = bd;
+    /* Domain 0 is the initial domain: privileged, console on console_io, no console ring. */
+    d->is_privileged = is_dom0;
+    d->max_pages = (cfg->maxmem_mib << 20 >> PAGE_SHIFT) + 8;
+    job.d = d;
+    job.range[0].gfn = 0;
+    job.range[0].nr = lowmem >> PAGE_SHIFT;
+    job.range[1].gfn = GB(4) >> PAGE_SHIFT;
+    job.range[1].nr = highmem >> PAGE_SHIFT;
+    job.nr_ranges = highmem ? 2 : 1;
+    populate_job_start(&job);
+    populating = true;
+
     const void *kernel = bd->kernel;
     size_t kernel_len = bd->kernel_len;
     if (kernel_len > 0x250 && !memcmp((const char *)kernel + 0x202, "HdrS", 4)) {
@@ -154,16 +178,8 @@ static int build_domain(struct boot_domain *bd)
         FAIL("%llu MiB is too little memory for the kernel and the ramdisk",
              (unsigned long long)cfg->memory_mib);
 
-    d = domain_create(bd->domid, cfg->name, cfg->maxvcpus, &rc);
-    if (!d)
-        FAIL("cannot create the domain (%d)", rc);
-    d->boot = bd;
-    /* Domain 0 is the initial domain: privileged, console on console_io, no console ring. */
-    bool is_dom0 = bd->domid == 0;
-    d->is_privileged = is_dom0;
-    d->max_pages = (cfg->maxmem_mib << 20 >> PAGE_SHIFT) + 8;
-    if (domain_populate(d, 0, lowmem >> PAGE_SHIFT) ||
-        (highmem && domain_populate(d, GB(4) >> PAGE_SHIFT, highmem >> PAGE_SHIFT)) ||
+    populating = false;
+    if (populate_job_finish(&job) ||
         (!is_dom0 && domain_populate(d, CONSOLE_PFN, 1)) ||
         domain_populate(d, ACPI_GPA >> PAGE_SHIFT, ACPI_PAGES))
         FAIL("not enough free memory for %llu MiB", (unsigned long long)cfg->memory_mib);
@@ -249,8 +265,8 @@ static int build_domain(struct boot_domain *bd)
            (unsigned long long)(overhead >> 10), (unsigned long long)(limit >> 10),
            overhead > limit ? " OVER" : "");
     s_time_t t_done = NOW();
-    printk(XENLOG_DEBUG "Domain %u built in %lld ms: kernel unpacked %lld ms, memory %lld ms, "
-                        "loading %lld ms\n",
+    printk(XENLOG_DEBUG "Domain %u built in %lld ms: kernel unpacked %lld ms (RAM populated "
+                        "meanwhile), RAM done %lld ms later, loading %lld ms\n",
            d->domain_id, (long long)((t_done - t_start) / 1000000),
            (long long)((t_unpacked - t_start) / 1000000),
            (long long)((t_populated - t_unpacked) / 1000000),
@@ -259,6 +275,8 @@ static int build_domain(struct boot_domain *bd)
     return 0;
 
 fail:
+    if (populating)
+        populate_job_finish(&job); /* no CPU may still be populating d when it goes */
     xfree(unpacked);
     if (d)
         domain_destroy(d);

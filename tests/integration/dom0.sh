@@ -55,6 +55,7 @@ if boot dom0-shell 0 --smp 2 --mem 1024 --timeout 200 \
     expect "Domain 0 \\(Domain-0\\) shut down: reason poweroff"
     expect "Hardware Dom0 halted: halting machine"
     reject "Domain 0 .*not started"
+    reject "cmdline: bad value"
 fi
 done_case
 

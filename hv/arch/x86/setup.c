@@ -37,10 +37,6 @@ extern const char __image_end[];
 
 bool opt_autopoweroff;
 boolean_param("autopoweroff", opt_autopoweroff);
-/* Accepted now so that configs written for later steps do not warn. */
-static uint64_t opt_dom0_mem;
-size_param("dom0_mem", opt_dom0_mem);
-
 /* Boot-time access to physical memory: the boot page tables map the low 4 GiB. */
 static const void *boot_map(paddr_t pa, size_t len)
 {

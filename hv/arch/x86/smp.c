@@ -28,6 +28,11 @@ void idle_loop(void) __noreturn;
 static volatile bool stopping;
 static volatile bool schedulers_started;
 
+/* Boot work (smp_boot_work): one job at a time for the APs idling before their schedulers. */
+static void (*volatile boot_work_fn)(void *);
+static void *volatile boot_work_data;
+static volatile unsigned int boot_work_gen, boot_work_engaged, boot_work_done;
+
 unsigned int num_online_cpus(void)
 {
     return nr_cpus_online;
@@ -53,15 +58,53 @@ void start_secondary(struct cpu_info *ci)
     ci->online = true;
     printk(XENLOG_DEBUG "CPU %u (APIC ID %u) online\n", ci->cpu_id, ci->apic_id);
     sched_init_cpu(ci->cpu_id);
-    /* Idle until the boot CPU has finished setting up, then schedule vCPUs. */
-    local_irq_enable();
-    while (!schedulers_started)
+    /* Idle until the boot CPU has finished setting up, then schedule vCPUs; meanwhile take
+     * the boot CPU's boot work. Checked with interrupts off so that a kick between the check
+     * and the HLT still wakes it (sti;hlt). */
+    unsigned int seen = boot_work_gen;
+    for (;;) {
+        local_irq_disable();
+        if (schedulers_started)
+            break;
+        if (boot_work_gen != seen) {
+            seen = boot_work_gen;
+            local_irq_enable();
+            boot_work_fn(boot_work_data);
+            __atomic_add_fetch(&boot_work_done, 1, __ATOMIC_SEQ_CST);
+            continue;
+        }
         safe_halt();
+    }
+    local_irq_enable();
     schedule_loop();
 }
 
 static void kick_fn(void *unused)
 {
+}
+
+unsigned int smp_boot_work(void (*fn)(void *), void *data)
+{
+    unsigned int n = num_online_cpus() - 1;
+
+    if (schedulers_started || !n)
+        return 0;
+    boot_work_fn = fn;
+    boot_work_data = data;
+    boot_work_done = 0;
+    boot_work_engaged = n;
+    __atomic_add_fetch(&boot_work_gen, 1, __ATOMIC_SEQ_CST);
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        if (c != smp_processor_id() && cpu_online(c))
+            smp_send_event_check(c);
+    return n;
+}
+
+void smp_boot_work_wait(void)
+{
+    while (__atomic_load_n(&boot_work_done, __ATOMIC_SEQ_CST) != boot_work_engaged)
+        cpu_relax();
+    boot_work_engaged = boot_work_done = 0;
 }
 
 void smp_start_schedulers(void)

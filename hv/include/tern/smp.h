@@ -22,6 +22,14 @@ void on_each_cpu(void (*fn)(void *), void *data, bool wait);
 void smp_send_event_check(unsigned int cpu);
 /* Stop every other CPU (panic, power-off). */
 void smp_send_stop(void);
+/*
+ * Before the schedulers start: have every idle secondary CPU run fn(data) once, in its own
+ * context with interrupts on (long work is fine), e.g. a share of a boot domain's memory.
+ * Returns how many CPUs took it (0 once the schedulers run: do the work yourself then).
+ * The boot CPU must call smp_boot_work_wait() before the next smp_boot_work().
+ */
+unsigned int smp_boot_work(void (*fn)(void *), void *data);
+void smp_boot_work_wait(void);
 /* Let every CPU enter the scheduler (after the boot CPU built the boot domains). */
 void smp_start_schedulers(void);
 /* True once smp_send_stop() has begun (the NMI handler halts quietly then). */

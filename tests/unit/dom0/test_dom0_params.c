@@ -31,6 +31,7 @@ static int mem(const char *opts, uint64_t avail_mib, uint64_t *size_mib, uint64_
 TEST(dom0_mem_sizes)
 {
     CHECK_MEM("dom0_mem=512M,max:512M", 1000, 512, 512);
+    CHECK_MEM("dom0_mem=1024M,max:1024M dom0_max_vcpus=2", 2000, 1024, 1024);
     CHECK_MEM("dom0_mem=512M", 1000, 512, 512);
     CHECK_MEM("dom0_mem=max:1024M,512M", 2000, 512, 1024); /* parts in any order */
     CHECK_MEM("dom0_mem=1G", 4096, 1024, 1024);
