@@ -28,6 +28,7 @@ ADAPT(vcpu_op, do_vcpu_op((int)a[0], (unsigned int)a[1], a[2]))
 ADAPT(sched_op, do_sched_op((int)a[0], a[1]))
 ADAPT(event_channel_op, do_event_channel_op((int)a[0], a[1]))
 ADAPT(hvm_op, do_hvm_op(a[0], a[1]))
+ADAPT(multicall, do_multicall(a[0], (uint32_t)a[1]))
 ADAPT(sysctl, do_sysctl(a[0]))
 ADAPT(domctl, do_domctl(a[0]))
 ADAPT(platform_op, do_platform_op(a[0]))
@@ -47,6 +48,7 @@ static const struct {
     [__HYPERVISOR_sched_op] = { hc_sched_op, "sched_op" },
     [__HYPERVISOR_event_channel_op] = { hc_event_channel_op, "event_channel_op" },
     [__HYPERVISOR_hvm_op] = { hc_hvm_op, "hvm_op" },
+    [__HYPERVISOR_multicall] = { hc_multicall, "multicall" },
     [__HYPERVISOR_sysctl] = { hc_sysctl, "sysctl" },
     [__HYPERVISOR_domctl] = { hc_domctl, "domctl" },
     [__HYPERVISOR_platform_op] = { hc_platform_op, "platform_op" },

@@ -67,6 +67,9 @@ struct vcpu {
     uint64_t periodic_period;
     bool is_initialised;         /* has a register state (boot, or VCPUOP_initialise) */
 
+    /* hypercalls: the multicall entry being run (its args take continuations), or NULL */
+    struct multicall_entry *mc_call;
+
     struct arch_vcpu arch;
 };
 

@@ -32,6 +32,7 @@ long do_set_timer_op(uint64_t timeout);
 long do_vm_assist(unsigned int cmd, unsigned int type);
 long do_platform_op(uint64_t arg);
 long do_physdev_op(int cmd, uint64_t arg);
+long do_multicall(uint64_t list, uint32_t nr_calls);
 
 /* Log, once per domain, hypercall and sub-op, a sub-op Tern does not implement (the caller
  * then returns -ENOSYS). */

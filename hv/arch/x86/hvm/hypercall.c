@@ -58,6 +58,13 @@ void hypercall_set_continuation_args(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     struct guest_gprs *g = &current->arch.gprs;
 
+    if (current->mc_call) { /* a call inside a multicall resumes from its entry */
+        current->mc_call->args[0] = a0;
+        current->mc_call->args[1] = a1;
+        current->mc_call->args[2] = a2;
+        return;
+    }
+
     /* Only 64-bit callers get this far (hvm_hypercall). */
     g->rdi = a0;
     g->rsi = a1;
