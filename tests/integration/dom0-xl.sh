@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Xen 4.17's own toolstack (Debian's xen-utils-4.17, unmodified) in dom0 on Tern: Debian's
+# generic kernel boots as dom0 with the root from scripts/mkdom0, its init starts oxenstored,
+# xen-init-dom0 and xenconsoled, then runs /usr/lib/tern/xl-test (tools/dom0/xl-test), which
+# drives xl and prints one "xl-test: <name> PASS|FAIL" line per check. Each in-dom0 check is
+# one case here, so a failure names the command that failed.
+. "$(dirname "$0")/common.bash"
+K=$ROOT/build/kernels/generic
+
+# The root is built once and cached (dom0-root.sh builds it first in a full run).
+"$ROOT/scripts/mkdom0" >"$LOGDIR/dom0-xl-mkdom0.log" 2>&1
+IMG=$(sed -n 's/^mkdom0: \[[0-9.]* s\] image \([^ :]*\).*/\1/p' "$LOGDIR/dom0-xl-mkdom0.log" |
+    tail -n 1)
+
+# One case per xl-test line of the boot's log.
+report_checks() {
+    local prefix=$1 line name
+    if ! grep -aq "xl-test: done" "$LOG"; then
+        CASE=$prefix-done
+        FAILED=
+        fail "dom0's xl-test never finished (last dom0 line: $(grep -a '\[Domain-0\]' "$LOG" |
+            tail -n 1))"
+        done_case
+    fi
+    while read -r line; do
+        line=${line#*xl-test: }
+        name=${line%% *}
+        CASE=$prefix-$name
+        FAILED=
+        case $line in
+        "$name PASS"*) ;;
+        *) fail "${line#"$name" FAIL }" ;;
+        esac
+        done_case
+    done < <(grep -a 'xl-test: [a-z0-9-]* \(PASS\|FAIL\)' "$LOG")
+}
+
+if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
+    CASE=dom0-xl-image
+    LOG=$LOGDIR/dom0-xl-mkdom0.log
+    FAILED=
+    fail "scripts/mkdom0 made no image"
+    done_case
+else
+    boot dom0-xl 0 --smp 2 --mem 2048 --timeout 400 \
+        --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
+        --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test" \
+        --module "$IMG"
+    done_case # dom0 powered off at the end (the rig's status 0), or FAIL above
+    report_checks dom0-xl
+fi
