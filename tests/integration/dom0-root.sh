@@ -6,7 +6,8 @@
 # runs its /init, which sees no Xen, says so, skips the toolstack steps and runs the in-image
 # self-test (tools/dom0/selftest): the toolstack's binaries and libraries load, the Xen
 # modules resolve for the running kernel, /etc/xen/debian.cfg and the domU files it names are
-# there. Then the init powers off.
+# there. Then the init powers off. Last, the same image boots as dom0 on Tern, where the
+# init brings up the toolstack and the self-test finds `xl list` showing Domain-0.
 . "$(dirname "$0")/common.bash"
 MKDOM0=$ROOT/scripts/mkdom0
 KERNEL=$ROOT/build/kernels/generic/vmlinuz
@@ -117,3 +118,33 @@ expect_checks dom0-root-modules modules-dep modprobe-xen-privcmd modprobe-xen-gn
     modprobe-xen-gntalloc modprobe-xen-evtchn modprobe-xenfs modprobe-xen-netback \
     modprobe-xen-blkback modprobe-bridge modprobe-loop
 expect_checks dom0-root-domu debian-cfg domu-kernel domu-ramdisk
+
+# ---- and as dom0 on Tern -----------------------------------------------------------------------
+# The same image as Tern's dom0 (the generic kernel as the first module): the init's Xen
+# steps all report ok (modules, xenfs control_d, oxenstored answering, xen-init-dom0,
+# xenconsoled), and the self-test's Xen checks pass: both daemons run, xenstore has
+# /local/domain/0/name, `xl list` shows Domain-0. Dom0's power-off ends the machine.
+CASE=dom0-root-on-tern
+FAILED=
+if [ -z "$IMG" ]; then
+    LOG=$LOGDIR/$CASE.log
+    fail "no image to boot"
+    done_case
+elif boot "$CASE" 0 --smp 2 --mem 2048 --timeout 300 --log-timestamps \
+    --cmdline "dom0_mem=1024M,max:1024M dom0_max_vcpus=2" \
+    --module "$KERNEL console=hvc0 tern.dom0_test=/usr/lib/tern/dom0-selftest" \
+    --module "$IMG"; then
+    for s in mounts modules backend-modules xenfs oxenstored xen-init-dom0 xenconsoled \
+        toolstack; do
+        expect "\\[Domain-0\\] dom0-init: $s ok" "the init's $s step"
+    done
+    while read -r l; do
+        fail "in-image check failed: ${l#*] }"
+    done < <(grep -E '\[Domain-0\] dom0-test: .* FAIL' "$LOG" | head -n 1)
+    expect '\[Domain-0\] dom0-test: xl-list PASS Domain-0 0 ' "xl list shows Domain-0"
+    expect '\[Domain-0\] dom0-test: done passed=[0-9]+ failed=0' "every in-image check passed"
+    expect 'Hardware Dom0 halted: halting machine' "dom0's power-off ended the machine"
+    done_case
+else
+    done_case
+fi
