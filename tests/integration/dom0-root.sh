@@ -139,7 +139,7 @@ elif boot "$CASE" 0 --smp 2 --mem 2048 --timeout 300 --log-timestamps \
         expect "\\[Domain-0\\] dom0-init: $s ok" "the init's $s step"
     done
     while read -r l; do
-        fail "in-image check failed: ${l#*] }"
+        fail "in-image check failed: ${l#*dom0-test: }"
     done < <(grep -E '\[Domain-0\] dom0-test: .* FAIL' "$LOG" | head -n 1)
     expect '\[Domain-0\] dom0-test: xl-list PASS Domain-0 0 ' "xl list shows Domain-0"
     expect '\[Domain-0\] dom0-test: done passed=[0-9]+ failed=0' "every in-image check passed"
