@@ -8,6 +8,7 @@
 #   make unit       build the host unit tests only
 #   make fuzz       build the libFuzzer targets, run each for FUZZ_TIME seconds (default 60)
 #   make iso        a GRUB rescue ISO booting Tern through Multiboot2
+#   make dom0-root  dom0's initramfs from Debian's packages: build/dom0/dom0.cpio.zst
 
 CC ?= gcc
 ifeq ($(origin CC),default)
@@ -138,6 +139,10 @@ test: setup
 run: setup all
 	scripts/run-demo
 
+# dom0's root from Debian's packages (docs/dom0.md); mkdom0 decides itself what is up to date.
+dom0-root: setup
+	scripts/mkdom0
+
 iso: all
 	scripts/mkiso.sh $(B)/tern.bin $(B)/tern.iso
 
@@ -145,4 +150,4 @@ clean:
 	rm -rf $(B)/hv-* $(B)/unit $(B)/tern*.bin $(B)/tern*-syms $(B)/tern.iso $(B)/tests
 	rm -f $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 
-.PHONY: all unit fuzz-targets fuzz guests setup test run iso clean
+.PHONY: all unit fuzz-targets fuzz guests setup test run dom0-root iso clean
