@@ -174,6 +174,9 @@ static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl
             op->u.scheduler_op.cmd > XEN_DOMCTL_SCHEDOP_getvcpuinfo)
             return -EINVAL;
         return copy_to_guest(arg, op, sizeof(*op)) ? -EFAULT : 0;
+    case XEN_DOMCTL_gethvmcontext:
+    case XEN_DOMCTL_sethvmcontext:
+        return domctl_hvmcontext(caller, d, op, arg);
     case XEN_DOMCTL_settscinfo:
         return settscinfo(caller, d, &op->u.tsc_info);
     case XEN_DOMCTL_set_paging_mempool_size:

@@ -86,6 +86,25 @@ int hvm_vcpu_fpu_init(struct vcpu *v)
     return 0;
 }
 
+/* An FXSAVE image (a loaded HVM context), or the reset state for NULL: v runs nowhere, so
+ * its save area is what its next entry restores. */
+void hvm_vcpu_fpu_load(struct vcpu *v, const uint8_t *fxsave)
+{
+    uint8_t *a = v->arch.fpu_area;
+
+    memset(a, 0, ROUNDUP(fpu_area_size, 64));
+    if (fxsave) {
+        memcpy(a, fxsave, 512);
+    } else {
+        a[0] = 0x7f;
+        a[1] = 0x03;
+        a[24] = 0x80;
+        a[25] = 0x1f;
+    }
+    if (cpu_has_xsave)
+        a[512] = 0x3; /* XSTATE_BV: x87 and SSE from the image; the rest in reset state */
+}
+
 void hvm_vcpu_fpu_destroy(struct vcpu *v)
 {
     /* hvm_vcpu_descheduled() gave every pCPU's registers back before v left its pCPU. */

@@ -10,6 +10,8 @@ struct domain;
 
 int hvm_vcpu_fpu_init(struct vcpu *v);
 void hvm_vcpu_fpu_destroy(struct vcpu *v);
+/* Load an FXSAVE image (512 bytes) as v's FPU/SIMD state, or the reset state for NULL. */
+void hvm_vcpu_fpu_load(struct vcpu *v, const uint8_t *fxsave);
 bool hvm_vcpu_has_work_hook(struct vcpu *v);
 
 /* The emulated local APIC (vlapic.c). Hooks return true when they handled the access. */
