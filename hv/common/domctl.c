@@ -64,6 +64,7 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
                    << XEN_DOMINF_shutdownshift);
     info->tot_pages = __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED);
     info->max_pages = d->max_pages;
+    info->outstanding_pages = __atomic_load_n(&d->outstanding_pages, __ATOMIC_RELAXED);
     info->shared_info_frame = d->shared_info_gfn;
     memcpy(info->handle, d->handle, sizeof(info->handle));
     info->gpaddr_bits = paddr_bits();

@@ -12,6 +12,7 @@
 #include <tern/guest_access.h>
 #include <tern/lib.h>
 #include <tern/page_alloc.h>
+#include <tern/page_ref.h>
 #include <tern/smp.h>
 #include <tern/time.h>
 #include <tern/xsm.h>
@@ -63,6 +64,7 @@ static void physinfo(struct xen_sysctl_physinfo *pi)
                        XEN_SYSCTL_PHYSCAP_gnttab_v1;
     pi->total_pages = page_alloc_total_count();
     pi->free_pages = page_alloc_free_count();
+    pi->outstanding_pages = outstanding_claims_total();
     pi->max_mfn = bootmem_max_mfn() - 1;
 }
 

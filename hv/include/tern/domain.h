@@ -98,6 +98,7 @@ struct domain {
     spinlock_t page_alloc_lock;  /* the page lists and tot_pages */
     uint64_t tot_pages;          /* frames owned (on either list) */
     uint64_t max_pages;          /* maxmem */
+    uint64_t outstanding_pages;  /* XENMEM_claim_pages: claimed, not yet allocated */
     struct page_list page_list;  /* frames d owns with their allocation reference */
     struct page_list relinquished; /* frames d still owns after destruction, used elsewhere */
     bool pages_dying;            /* domain_relinquish_pages() began: no new frames */
