@@ -17,7 +17,21 @@ for smp in 1 2; do
         expect "d1 v0: access to guest-physical 0x800000 \\(read, not present\\): instruction fetch" \
             "the child's vCPU 0 ran from the loaded rip to the end of its RAM"
         expect "\\[Domain-0\\] child d1 stopped"
+        expect "\\[Domain-0\\] free pages: ([0-9]+) before create, \\1 after destroy" \
+            "every page of the child came back"
         reject "TERN PANIC|FATAL|invalid VMCB|VMEXIT_INVALID"
     fi
     done_case
 done
+
+# A domU beside that dom0: every toolstack operation on dom0 or on itself is refused to it
+# (-EPERM, as the policy answers once the domain exists), and dom0's sequence is unaffected.
+if boot xlcreate-beside-unpriv 0 --smp 2 --mem 512 --timeout 200 --expect "d2=crash" \
+    --module "$G/xlcreate.elf" "$G/domctl-unpriv.cfg"; then
+    expect "\\[Domain-0\\] Test result: SUCCESS"
+    expect "\\[domctl-unpriv\\] dom0 exists: calls on it are refused"
+    expect "\\[domctl-unpriv\\] Test result: SUCCESS"
+    expect "\\[Domain-0\\] child is d2"
+    reject "TERN PANIC|FATAL"
+fi
+done_case

@@ -524,8 +524,17 @@ static void run_child(uint64_t free0)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     }
     check(rc == -ESRCH || op.u.getdomaininfo.domain != child, "the child is still listed");
-    check(free_pages() == free0, "free pages %lu after destroy, %lu before create",
-          free_pages(), free0);
+    /* Every page is back (another domain finishing meanwhile can only add free pages);
+     * alone, xlcreate.sh checks that the two counts are equal. */
+    uint64_t free1 = free_pages();
+    /* Tern's own frames for the domain (its structures) go with the last reference, which
+     * another CPU may still drop just after the domain left the list. */
+    for (unsigned int i = 0; i < 100000 && free1 < free0; i++) {
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        free1 = free_pages();
+    }
+    check(free1 >= free0, "free pages %lu after destroy, %lu before create", free1, free0);
+    printk("free pages: %lu before create, %lu after destroy\n", free0, free1);
 }
 
 void test_main(void)
