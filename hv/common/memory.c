@@ -498,8 +498,8 @@ static long pod_target(unsigned int op, uint64_t arg)
     d = t.domid == DOMID_SELF ? self : domain_get_by_id(t.domid);
     if (!d)
         return -ESRCH;
-    if (d == self)
-        domain_get(d);
+    if (t.domid == DOMID_SELF)
+        domain_get(d); /* a lookup by id took its own reference */
     rc = xsm_memory_priv(self, d);
     if (!rc && op == XENMEM_set_pod_target && t.target_pages > d->max_pages)
         rc = -EINVAL;
