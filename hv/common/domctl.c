@@ -108,6 +108,8 @@ static long unpause_by_controller(struct domain *d)
             return -EINVAL; /* not paused by the toolstack */
     } while (!__atomic_compare_exchange_n(&d->controller_pause_count, &old, old - 1, false,
                                           __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+    if (old == 1)
+        __atomic_store_n(&d->creation_finished, true, __ATOMIC_RELEASE);
     domain_unpause(d);
     return 0;
 }
@@ -178,6 +180,9 @@ static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl
     case XEN_DOMCTL_gethvmcontext:
     case XEN_DOMCTL_sethvmcontext:
         return domctl_hvmcontext(caller, d, op, arg);
+    case XEN_DOMCTL_get_cpu_policy:
+    case XEN_DOMCTL_set_cpu_policy:
+        return domctl_cpu_policy(caller, d, op, arg);
     case XEN_DOMCTL_settscinfo:
         return settscinfo(caller, d, &op->u.tsc_info);
     case XEN_DOMCTL_set_paging_mempool_size:

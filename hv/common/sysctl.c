@@ -130,6 +130,10 @@ long do_sysctl(uint64_t arg)
     case XEN_SYSCTL_cpupool_op:
         rc = sysctl_cpupool_op(&op.u.cpupool_op);
         break;
+    case XEN_SYSCTL_get_cpu_policy:
+    case XEN_SYSCTL_get_cpu_featureset:
+        /* These copy their own fields back (Xen's __copy_field_to_guest). */
+        return sysctl_cpu_policy(&op, arg);
     default: {
         static uint64_t logged;
 

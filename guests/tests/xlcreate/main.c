@@ -11,6 +11,7 @@
  * errors; the crashed child is destroyed and every page comes back.
  */
 #include "lib.h"
+#include <public/arch-x86/cpu_policy.h>
 #include <public/arch-x86/hvm/save.h>
 #include <public/domctl.h>
 #include <public/sysctl.h>
@@ -176,6 +177,127 @@ static void build_pre(void)
     dinit(&op, XEN_DOMCTL_set_paging_mempool_size, child);
     op.u.paging_mempool.size = 1 << 20;
     check_rc(domctl(&op), 0, "set_paging_mempool_size 1 MiB");
+}
+
+static struct xen_cpuid_leaf leaves[CPUID_MAX_SERIALISED_LEAVES + 1];
+static struct xen_msr_entry msrs[MSR_MAX_SERIALISED_ENTRIES + 1];
+
+static long sys_policy(uint32_t index, void *l, uint32_t *nr_leaves, void *m, uint32_t *nr_msrs)
+{
+    struct xen_sysctl op = { .cmd = XEN_SYSCTL_get_cpu_policy,
+                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    long rc;
+
+    op.u.cpu_policy.index = index;
+    op.u.cpu_policy.nr_leaves = *nr_leaves;
+    op.u.cpu_policy.nr_msrs = *nr_msrs;
+    op.u.cpu_policy.leaves = HC_PTR(l);
+    op.u.cpu_policy.msrs = HC_PTR(m);
+    rc = sysctl(&op);
+    *nr_leaves = op.u.cpu_policy.nr_leaves;
+    *nr_msrs = op.u.cpu_policy.nr_msrs;
+    return rc;
+}
+
+static long dom_policy(uint32_t cmd, domid_t dom, uint32_t nr_leaves, uint32_t nr_msrs,
+                       struct xen_domctl_cpu_policy *out)
+{
+    struct xen_domctl op;
+    long rc;
+
+    dinit(&op, cmd, dom);
+    op.u.cpu_policy.nr_leaves = nr_leaves;
+    op.u.cpu_policy.nr_msrs = nr_msrs;
+    op.u.cpu_policy.leaves = HC_PTR(leaves);
+    op.u.cpu_policy.msrs = HC_PTR(msrs);
+    rc = domctl(&op);
+    *out = op.u.cpu_policy;
+    return rc;
+}
+
+static struct xen_cpuid_leaf *find_leaf(uint32_t nr, uint32_t leaf, uint32_t sub)
+{
+    for (uint32_t i = 0; i < nr; i++)
+        if (leaves[i].leaf == leaf && leaves[i].subleaf == sub)
+            return &leaves[i];
+    return NULL;
+}
+
+/* libxenguest's xc_cpuid_apply_policy for a PVH guest, and hostile policies. */
+static void cpu_policy(void)
+{
+    struct xen_sysctl op = { .cmd = XEN_SYSCTL_get_cpu_featureset,
+                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    struct xen_domctl_cpu_policy r;
+    static uint32_t fs[32];
+    uint32_t nl = 0, nm = 0;
+
+    check_rc(sys_policy(5, NULL, &nl, NULL, &nm), 0, "get_cpu_policy size");
+    check(nl == CPUID_MAX_SERIALISED_LEAVES && nm == MSR_MAX_SERIALISED_ENTRIES,
+          "policy sizes %u leaves %u MSRs", nl, nm);
+    op.u.cpu_featureset.index = 1;
+    op.u.cpu_featureset.nr_features = 32;
+    op.u.cpu_featureset.features = HC_PTR(fs);
+    check_rc(sysctl(&op), 0, "get_cpu_featureset (host)");
+    check(op.u.cpu_featureset.nr_features == FEATURESET_NR_ENTRIES, "%u feature words",
+          op.u.cpu_featureset.nr_features);
+    op.u.cpu_featureset.nr_features = 5;
+    check_rc(sysctl(&op), -ENOBUFS, "get_cpu_featureset into 5 words");
+    check(op.u.cpu_featureset.nr_features == 5, "wrote %u words",
+          op.u.cpu_featureset.nr_features);
+    op.u.cpu_featureset.index = 2;
+    op.u.cpu_featureset.nr_features = 32;
+    check_rc(sysctl(&op), -EOPNOTSUPP, "the PV featureset");
+    nl = 0;
+    check_rc(sys_policy(6, leaves, &nl, msrs, &nm), -EINVAL, "policy index 6");
+    check_rc(sys_policy(4, leaves, &nl, msrs, &nm), -EOPNOTSUPP, "the PV default policy");
+    nl = 3;
+    nm = 2;
+    check_rc(sys_policy(5, leaves, &nl, msrs, &nm), -ENOBUFS, "the policy into 3 leaves");
+    nl = CPUID_MAX_SERIALISED_LEAVES;
+    check_rc(sys_policy(5, leaves, &nl, msrs, &nm), 0, "get_cpu_policy (hvm_default)");
+    check(nl > 10 && nm == 2, "%u leaves %u MSRs", nl, nm);
+    struct xen_cpuid_leaf *l1 = find_leaf(nl, 1, XEN_CPUID_NO_SUBLEAF);
+    if (!check(l1 && find_leaf(nl, 0, XEN_CPUID_NO_SUBLEAF) &&
+               find_leaf(nl, 0x80000000, XEN_CPUID_NO_SUBLEAF), "leaves 0, 1, 0x80000000"))
+        return;
+    check(l1->c & (1u << 31), "hypervisor bit in Tern's policy");
+
+    /* Hostile: too many, a subleaf out of range, a limit above Tern's, MSR flags, itself. */
+    check_rc(dom_policy(XEN_DOMCTL_set_cpu_policy, child, CPUID_MAX_SERIALISED_LEAVES + 1, 0,
+                        &r), -E2BIG, "set_cpu_policy of 121 leaves");
+    struct xen_cpuid_leaf keep = leaves[0];
+    leaves[0] = (struct xen_cpuid_leaf){ 4, 6, 0, 0, 0, 0 };
+    check_rc(dom_policy(XEN_DOMCTL_set_cpu_policy, child, nl, nm, &r), -ERANGE,
+             "set_cpu_policy with leaf 4 subleaf 6");
+    check(r.err_leaf == 4 && r.err_subleaf == 6 && r.err_msr == ~0u,
+          "err %#x/%#x/%#x", r.err_leaf, r.err_subleaf, r.err_msr);
+    leaves[0] = keep;
+    leaves[0].a += 1; /* max basic leaf above Tern's */
+    check_rc(dom_policy(XEN_DOMCTL_set_cpu_policy, child, nl, nm, &r), -EINVAL,
+             "set_cpu_policy with a higher max leaf");
+    check(r.err_leaf == 0 && r.err_subleaf == XEN_CPUID_NO_SUBLEAF, "err %#x/%#x",
+          r.err_leaf, r.err_subleaf);
+    leaves[0] = keep;
+    msrs[0].flags = 1;
+    check_rc(dom_policy(XEN_DOMCTL_set_cpu_policy, child, nl, nm, &r), -EINVAL,
+             "set_cpu_policy with MSR flags");
+    check(r.err_msr == MSR_INTEL_PLATFORM_INFO, "err_msr %#x", r.err_msr);
+    msrs[0].flags = 0;
+    check_rc(dom_policy(XEN_DOMCTL_set_cpu_policy, 0, nl, nm, &r), -EINVAL,
+             "set_cpu_policy of dom0 itself");
+
+    /* What libxenguest sends: logical count doubled for APIC IDs 2n, one feature off
+     * (leaf 1 ecx bit 0, SSE3), the rest as given. */
+    l1->b = (l1->b & ~0xff0000u) | (2u << 16);
+    l1->c &= ~1u;
+    check_rc(dom_policy(XEN_DOMCTL_set_cpu_policy, child, nl, nm, &r), 0, "set_cpu_policy");
+    memset(leaves, 0, sizeof(leaves));
+    check_rc(dom_policy(XEN_DOMCTL_get_cpu_policy, child, CPUID_MAX_SERIALISED_LEAVES, 2, &r),
+             0, "get_cpu_policy of the child");
+    l1 = find_leaf(r.nr_leaves, 1, XEN_CPUID_NO_SUBLEAF);
+    check(l1 && !(l1->c & 1) && (l1->c & (1u << 31)), "the child's leaf 1 ecx %#x",
+          l1 ? l1->c : 0);
 }
 
 static xen_pfn_t gfns[RAM_PAGES];
@@ -497,6 +619,9 @@ static void run_child(uint64_t free0)
     }
     check_rc(simple(XEN_DOMCTL_unpausedomain), 0, "unpausedomain");
     check_rc(simple(XEN_DOMCTL_unpausedomain), -EINVAL, "a second unpausedomain");
+    struct xen_domctl_cpu_policy r;
+    check_rc(dom_policy(XEN_DOMCTL_set_cpu_policy, child, 0, 0, &r), -EEXIST,
+             "set_cpu_policy once the domain ran");
     /* vCPU 0 runs through its zeroed page into the hole at RAM_END: a crash. */
     for (unsigned int i = 0; i < 200000; i++) {
         if (!child_info(&info) || (info.flags & XEN_DOMINF_shutdown))
@@ -545,6 +670,7 @@ void test_main(void)
     uint64_t free0 = free_pages();
     create();
     build_pre();
+    cpu_policy();
     memory();
     memory_map();
     params();

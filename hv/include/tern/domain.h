@@ -84,6 +84,7 @@ struct domain {
     unsigned int controller_pause_count; /* the toolstack's share of it (domctl.c) */
     uint8_t handle[16];          /* the toolstack's UUID for it (XEN_DOMCTL_createdomain) */
     bool controller_created;     /* by XEN_DOMCTL_createdomain: the toolstack decides its end */
+    bool creation_finished;      /* its controller unpaused it once: the CPU policy is fixed */
     bool is_xenstore;            /* XEN_DOMCTL_CDF_xs_domain */
     bool destroy_requested;      /* XEN_DOMCTL_destroydomain: Tern's context tears it down */
     bool is_dead;                /* domain_destroy() returned: references alone keep it */

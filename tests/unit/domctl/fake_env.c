@@ -251,6 +251,7 @@ void fake_setup(void)
     fake_create_fails = 0;
     fake_vcpu_create_fails_from = ~0u;
     fake_deferred_requests = fake_dom_exc_sent = fake_hvmcontext_calls = 0;
+    fake_cpu_policy_calls = 0;
 }
 
 void fake_teardown(void)
@@ -388,4 +389,21 @@ long domctl_hvmcontext(struct domain *caller, struct domain *d, struct xen_domct
 uint64_t outstanding_claims_total(void)
 {
     return 0; /* page_ref.c's claims are not part of this suite */
+}
+
+unsigned int fake_cpu_policy_calls;
+
+long domctl_cpu_policy(struct domain *caller, struct domain *d, struct xen_domctl *op,
+                       uint64_t arg)
+{
+    (void)caller, (void)d, (void)op, (void)arg;
+    fake_cpu_policy_calls++;
+    return -ENODATA;
+}
+
+long sysctl_cpu_policy(struct xen_sysctl *op, uint64_t arg)
+{
+    (void)op, (void)arg;
+    fake_cpu_policy_calls++;
+    return -ENODATA;
 }

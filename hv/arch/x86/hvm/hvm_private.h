@@ -58,6 +58,9 @@ void hvm_emulate_crash(struct vcpu *v, const struct hvm_emul_result *res, const 
 int hvm_guest_walk(struct vcpu *v, uint64_t lin, uint32_t pfec, uint64_t *gpa,
                    uint32_t *fault);
 
+/* Tern's guest CPUID before any domain policy or vCPU state (cpu_policy_ops.c's default). */
+void hvm_cpuid_default(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
 /* CR0, CR4 and EFER writes with Xen 4.17's rules (cr.c): false means #GP. */
 struct cr_caps;
 void hvm_cr_caps(struct vcpu *v, struct cr_caps *caps);
