@@ -309,6 +309,8 @@ void domain_destroy(struct domain *d)
     }
     p2m_teardown(d);
     domain_free_memory(d);
+    xfree(d->arch.cpu_policy); /* the toolstack's CPU policy, if it set one */
+    d->arch.cpu_policy = NULL;
     if (d->shared_info)
         free_shared_xen_page(d->shared_info);
     d->shared_info = NULL;

@@ -64,6 +64,7 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
                    << XEN_DOMINF_shutdownshift);
     info->tot_pages = __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED);
     info->max_pages = d->max_pages;
+    info->outstanding_pages = __atomic_load_n(&d->outstanding_pages, __ATOMIC_RELAXED);
     info->shared_info_frame = d->shared_info_gfn;
     memcpy(info->handle, d->handle, sizeof(info->handle));
     info->gpaddr_bits = paddr_bits();
@@ -107,6 +108,8 @@ static long unpause_by_controller(struct domain *d)
             return -EINVAL; /* not paused by the toolstack */
     } while (!__atomic_compare_exchange_n(&d->controller_pause_count, &old, old - 1, false,
                                           __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+    if (old == 1)
+        __atomic_store_n(&d->creation_finished, true, __ATOMIC_RELEASE);
     domain_unpause(d);
     return 0;
 }
@@ -174,6 +177,12 @@ static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl
             op->u.scheduler_op.cmd > XEN_DOMCTL_SCHEDOP_getvcpuinfo)
             return -EINVAL;
         return copy_to_guest(arg, op, sizeof(*op)) ? -EFAULT : 0;
+    case XEN_DOMCTL_gethvmcontext:
+    case XEN_DOMCTL_sethvmcontext:
+        return domctl_hvmcontext(caller, d, op, arg);
+    case XEN_DOMCTL_get_cpu_policy:
+    case XEN_DOMCTL_set_cpu_policy:
+        return domctl_cpu_policy(caller, d, op, arg);
     case XEN_DOMCTL_settscinfo:
         return settscinfo(caller, d, &op->u.tsc_info);
     case XEN_DOMCTL_set_paging_mempool_size:

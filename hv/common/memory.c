@@ -122,10 +122,26 @@ int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr)
 
 void domain_free_memory(struct domain *d)
 {
+    domain_set_outstanding_pages(d, 0); /* a claim dies with the domain */
     while (domain_relinquish_pages(d, ~0u) == -ERESTART)
         ;
     xfree(d->e820);
     d->e820 = NULL;
+}
+
+/* Install a copy the caller made (xmalloc'd, n entries): the old map goes. The physmap lock
+ * orders it against memory_map() reading the map. */
+static void install_e820(struct domain *d, struct domain_e820 *copy, unsigned int n)
+{
+    struct domain_e820 *old;
+    unsigned long flags;
+
+    spin_lock_irqsave(&d->physmap_lock, flags);
+    old = d->e820;
+    d->e820 = copy;
+    d->nr_e820 = n;
+    spin_unlock_irqrestore(&d->physmap_lock, flags);
+    xfree(old);
 }
 
 int domain_set_e820(struct domain *d, const struct domain_e820 *map, unsigned int n)
@@ -136,9 +152,7 @@ int domain_set_e820(struct domain *d, const struct domain_e820 *map, unsigned in
     if (!copy)
         return -ENOMEM;
     memcpy(copy, map, n * sizeof(*map));
-    xfree(d->e820);
-    d->e820 = copy;
-    d->nr_e820 = n;
+    install_e820(d, copy, n);
     return 0;
 }
 
@@ -369,19 +383,135 @@ static long memory_map(uint64_t arg)
 {
     struct xen_memory_map m;
     struct domain *d = current->domain;
+    struct xen_e820_entry *snap;
+    unsigned long flags;
+    long rc = 0;
 
     if (copy_from_guest(&m, arg, sizeof(m)))
         return -EFAULT;
-    if (!d->nr_e820)
-        return -ENOSYS;
-    /* As Xen: copy what fits and say how many. */
-    m.nr_entries = MIN(m.nr_entries, d->nr_e820);
-    for (unsigned int i = 0; i < m.nr_entries; i++) {
-        struct xen_e820_entry e = { d->e820[i].addr, d->e820[i].size, d->e820[i].type };
-        if (copy_to_guest(m.buffer_gva + i * sizeof(e), &e, sizeof(e)))
-            return -EFAULT;
+    /* The toolstack may replace the map meanwhile: copy out a snapshot taken under the
+     * lock, never entries being freed. */
+    if (!(snap = xmalloc_array(struct xen_e820_entry, DOMAIN_MAX_E820)))
+        return -ENOMEM;
+    spin_lock_irqsave(&d->physmap_lock, flags);
+    /* As Xen: no map is -ENOSYS; otherwise copy what fits and say how many. */
+    if (!d->nr_e820 || !d->e820)
+        rc = -ENOSYS;
+    else
+        m.nr_entries = MIN(m.nr_entries, d->nr_e820);
+    for (unsigned int i = 0; !rc && i < m.nr_entries; i++)
+        snap[i] = (struct xen_e820_entry){ d->e820[i].addr, d->e820[i].size,
+                                           d->e820[i].type };
+    spin_unlock_irqrestore(&d->physmap_lock, flags);
+    if (!rc && (copy_to_guest(m.buffer_gva, snap, m.nr_entries * sizeof(*snap)) ||
+                copy_to_guest(arg, &m, sizeof(m))))
+        rc = -EFAULT;
+    xfree(snap);
+    return rc;
+}
+
+/* XENMEM_set_memory_map: as Xen, the entries are stored as given (no sorting, overlaps
+ * allowed: the guest's firmware-like consumer sorts them), at most E820MAX of them. */
+static long set_memory_map(uint64_t arg)
+{
+    struct xen_foreign_memory_map fm;
+    struct xen_e820_entry *raw = NULL;
+    struct domain_e820 *copy = NULL;
+    struct domain *d;
+    int rc = 0;
+
+    if (copy_from_guest(&fm, arg, sizeof(fm)))
+        return -EFAULT;
+    if (fm.map.nr_entries > DOMAIN_MAX_E820)
+        return -EINVAL;
+    if (!(d = memop_target(fm.domid, &rc)))
+        return rc;
+    unsigned int n = fm.map.nr_entries;
+    raw = xmalloc_array(struct xen_e820_entry, n ? n : 1);
+    copy = xmalloc_array(struct domain_e820, n ? n : 1);
+    if (!raw || !copy) {
+        rc = -ENOMEM;
+    } else if (copy_from_guest(raw, fm.map.buffer_gva, n * sizeof(*raw))) {
+        rc = -EFAULT;
+    } else {
+        for (unsigned int i = 0; i < n; i++)
+            copy[i] = (struct domain_e820){ raw[i].addr, raw[i].size, raw[i].type };
+        install_e820(d, copy, n);
+        copy = NULL;
     }
-    return copy_to_guest(arg, &m, sizeof(m)) ? -EFAULT : 0;
+    xfree(raw);
+    xfree(copy);
+    domain_put(d);
+    return rc;
+}
+
+/* A domain by id for the toolstack's claim: Xen's rcu_lock_domain_by_id, no DOMID_SELF. */
+static struct domain *priv_target(domid_t domid, int missing, int *rc)
+{
+    struct domain *d = domid == DOMID_SELF ? NULL : domain_get_by_id(domid);
+
+    if (!d) {
+        *rc = missing;
+        return NULL;
+    }
+    if ((*rc = xsm_memory_priv(current->domain, d))) {
+        domain_put(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* XENMEM_claim_pages: nr_extents frames in total for the domain, 0 cancels (Xen's checks:
+ * no frame list, order 0, no flags, then the domain, then the policy). */
+static long claim_pages(unsigned long start, uint64_t arg)
+{
+    struct xen_memory_reservation r;
+    struct domain *d;
+    int rc;
+
+    if (start)
+        return -EINVAL;
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -EFAULT;
+    if (r.extent_start_gva || r.extent_order || r.mem_flags)
+        return -EINVAL;
+    if (!(d = priv_target(r.domid, -EINVAL, &rc)))
+        return rc;
+    rc = domain_set_outstanding_pages(d, r.nr_extents);
+    domain_put(d);
+    return rc;
+}
+
+/*
+ * XENMEM_set_pod_target / get_pod_target. Tern has no populate-on-demand: every frame is
+ * allocated when populated, so as Xen for a domain without PoD entries the target changes
+ * nothing (above max_pages is still -EINVAL) and the answer is tot_pages with an empty cache.
+ */
+static long pod_target(unsigned int op, uint64_t arg)
+{
+    struct xen_pod_target t;
+    struct domain *self = current->domain, *d;
+    int rc;
+
+    if (copy_from_guest(&t, arg, sizeof(t)))
+        return -EFAULT;
+    d = t.domid == DOMID_SELF ? self : domain_get_by_id(t.domid);
+    if (!d)
+        return -ESRCH;
+    if (t.domid == DOMID_SELF)
+        domain_get(d); /* a lookup by id took its own reference */
+    rc = xsm_memory_priv(self, d);
+    if (!rc && op == XENMEM_set_pod_target && t.target_pages > d->max_pages)
+        rc = -EINVAL;
+    if (!rc) {
+        t.tot_pages = __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED);
+        t.pod_cache_pages = 0;
+        t.pod_entries = 0;
+        if (copy_to_guest(arg, &t, sizeof(t)))
+            rc = -EFAULT;
+    }
+    domain_put(d);
+    return rc;
 }
 
 static long domid_query(unsigned int op, unsigned long start, uint64_t arg)
@@ -423,6 +553,16 @@ long do_memory_op(unsigned long cmd, uint64_t arg)
         return remove_from_physmap(start, arg);
     case XENMEM_memory_map:
         return memory_map(arg);
+    case XENMEM_set_memory_map:
+        return set_memory_map(arg);
+    case XENMEM_claim_pages:
+        return claim_pages(start, arg);
+    case XENMEM_set_pod_target:
+    case XENMEM_get_pod_target:
+        return pod_target(op, arg);
+    case XENMEM_get_sharing_freed_pages:
+    case XENMEM_get_sharing_shared_pages:
+        return -ENOSYS; /* no memory sharing (Xen without CONFIG_MEM_SHARING): not logged */
     case XENMEM_maximum_ram_page:
         return start ? -EINVAL : (long)page_alloc_total_count();
     default:

@@ -7,6 +7,11 @@
 #include <tern/page_ref.h>
 #include <tern/spinlock.h>
 
+/* Claims: the frames promised and not yet allocated, all domains together. Taken inside a
+ * domain's page_alloc_lock, before the page allocator's lock. */
+static DEFINE_SPINLOCK(claim_lock);
+static uint64_t outstanding_claims;
+
 static uint32_t load_count(const struct page_info *pg)
 {
     return __atomic_load_n(&pg->count_info, __ATOMIC_ACQUIRE);
@@ -100,6 +105,67 @@ bool put_page_alloc_ref(struct page_info *pg)
     return true;
 }
 
+int domain_set_outstanding_pages(struct domain *d, uint64_t pages)
+{
+    unsigned long flags, cflags;
+    int rc = 0;
+
+    spin_lock_irqsave(&d->page_alloc_lock, flags);
+    spin_lock_irqsave(&claim_lock, cflags);
+    if (!pages) {
+        outstanding_claims -= d->outstanding_pages;
+        d->outstanding_pages = 0;
+    } else if (d->outstanding_pages || pages <= d->tot_pages || pages > d->max_pages) {
+        rc = -EINVAL; /* one claim at a time, and only for frames d may still get */
+    } else {
+        uint64_t free = page_alloc_free_count();
+        uint64_t avail = free > outstanding_claims ? free - outstanding_claims : 0;
+
+        if (pages - d->tot_pages > avail) {
+            rc = -ENOMEM;
+        } else {
+            d->outstanding_pages = pages - d->tot_pages;
+            outstanding_claims += d->outstanding_pages;
+        }
+    }
+    spin_unlock_irqrestore(&claim_lock, cflags);
+    spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+    return rc;
+}
+
+uint64_t outstanding_claims_total(void)
+{
+    return __atomic_load_n(&outstanding_claims, __ATOMIC_RELAXED);
+}
+
+/* Whether n more frames for d leave every other domain's claim intact (Xen's heap rule). */
+static bool claims_allow(struct domain *d, uint64_t n)
+{
+    unsigned long flags;
+    bool ok;
+
+    if (!__atomic_load_n(&outstanding_claims, __ATOMIC_RELAXED))
+        return true;
+    spin_lock_irqsave(&claim_lock, flags);
+    ok = page_alloc_free_count() >= outstanding_claims - d->outstanding_pages + n;
+    spin_unlock_irqrestore(&claim_lock, flags);
+    return ok;
+}
+
+/* d got n frames: they come out of its claim first. Under d's page_alloc_lock. */
+static void claim_consume(struct domain *d, uint64_t n)
+{
+    unsigned long flags;
+
+    if (!d->outstanding_pages)
+        return;
+    spin_lock_irqsave(&claim_lock, flags);
+    uint64_t take = MIN(n, d->outstanding_pages);
+    d->outstanding_pages -= take;
+    outstanding_claims -= take;
+    spin_unlock_irqrestore(&claim_lock, flags);
+}
+
 struct page_info *alloc_domain_pages(struct domain *d, unsigned int order, int *rc)
 {
     uint64_t n = 1ULL << order;
@@ -107,6 +173,10 @@ struct page_info *alloc_domain_pages(struct domain *d, unsigned int order, int *
     unsigned long flags;
     bool first;
 
+    if (!claims_allow(d, n)) {
+        *rc = -ENOMEM;
+        return NULL;
+    }
     pg = alloc_pages(order);
     if (!pg) {
         *rc = -ENOMEM;
@@ -131,6 +201,7 @@ struct page_info *alloc_domain_pages(struct domain *d, unsigned int order, int *
         page_list_add(&pg[i].list, &d->page_list);
     }
     d->tot_pages += n;
+    claim_consume(d, n);
     if (first)
         domain_get(d);
     spin_unlock_irqrestore(&d->page_alloc_lock, flags);

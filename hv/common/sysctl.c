@@ -12,6 +12,7 @@
 #include <tern/guest_access.h>
 #include <tern/lib.h>
 #include <tern/page_alloc.h>
+#include <tern/page_ref.h>
 #include <tern/smp.h>
 #include <tern/time.h>
 #include <tern/xsm.h>
@@ -63,6 +64,7 @@ static void physinfo(struct xen_sysctl_physinfo *pi)
                        XEN_SYSCTL_PHYSCAP_gnttab_v1;
     pi->total_pages = page_alloc_total_count();
     pi->free_pages = page_alloc_free_count();
+    pi->outstanding_pages = outstanding_claims_total();
     pi->max_mfn = bootmem_max_mfn() - 1;
 }
 
@@ -128,6 +130,10 @@ long do_sysctl(uint64_t arg)
     case XEN_SYSCTL_cpupool_op:
         rc = sysctl_cpupool_op(&op.u.cpupool_op);
         break;
+    case XEN_SYSCTL_get_cpu_policy:
+    case XEN_SYSCTL_get_cpu_featureset:
+        /* These copy their own fields back (Xen's __copy_field_to_guest). */
+        return sysctl_cpu_policy(&op, arg);
     default: {
         static uint64_t logged;
 

@@ -44,6 +44,11 @@ int xsm_memory_op(struct domain *d, struct domain *target)
     return self_or_privileged(d, target);
 }
 
+int xsm_memory_priv(struct domain *d, struct domain *target)
+{
+    return d->is_privileged ? 0 : -EPERM; /* Xen's XSM_PRIV: even on itself */
+}
+
 int xsm_hvm_param(struct domain *d, struct domain *target, bool write)
 {
     return self_or_privileged(d, target);

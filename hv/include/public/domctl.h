@@ -30,6 +30,10 @@
 #define XEN_DOMCTL_getvcpuinfo 14  /* -EINVAL for vcpu >= max_vcpus, -ESRCH if not created */
 #define XEN_DOMCTL_scheduler_op 16 /* sched_id must be the scheduler's (null): no parameters */
 #define XEN_DOMCTL_getvcpuaffinity 25
+#define XEN_DOMCTL_gethvmcontext 33  /* NULL buffer: the size; else the records (save.h) */
+#define XEN_DOMCTL_sethvmcontext 34  /* HEADER first, then records, then END */
+#define XEN_DOMCTL_get_cpu_policy 82 /* the domain's policy, serialised */
+#define XEN_DOMCTL_set_cpu_policy 83 /* merged into it before the domain first runs */
 #define XEN_DOMCTL_settscinfo 60   /* modes default (host frequency) and never-emulate */
 #define XEN_DOMCTL_get_paging_mempool_size 85
 #define XEN_DOMCTL_set_paging_mempool_size 86 /* bytes, page-aligned; recorded only */
@@ -168,6 +172,23 @@ struct xen_domctl_paging_mempool {
     uint64_t size;                /* bytes */
 };
 
+struct xen_domctl_hvmcontext {
+    uint32_t size;                /* IN: the buffer's size; OUT: bytes filled / needed */
+    uint32_t pad;
+    uint64_t buffer;              /* guest address of the records, 0 for the size */
+};
+_Static_assert(sizeof(struct xen_domctl_hvmcontext) == 16, "Xen 4.17 layout");
+
+struct xen_domctl_cpu_policy {
+    uint32_t nr_leaves;           /* IN/OUT */
+    uint32_t nr_msrs;             /* IN/OUT */
+    uint64_t leaves;              /* guest address of struct xen_cpuid_leaf[] */
+    uint64_t msrs;                /* guest address of struct xen_msr_entry[] */
+    uint32_t err_leaf, err_subleaf, err_msr; /* OUT, set only: what the audit refused */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct xen_domctl_cpu_policy) == 40, "Xen 4.17 layout");
+
 struct xen_domctl_getdomaininfo {
     domid_t domain;
     uint16_t pad1;
@@ -208,6 +229,8 @@ struct xen_domctl {
         struct xen_domctl_scheduler_op scheduler_op;
         struct xen_domctl_tsc_info tsc_info;
         struct xen_domctl_paging_mempool paging_mempool;
+        struct xen_domctl_hvmcontext hvmcontext;
+        struct xen_domctl_cpu_policy cpu_policy;
         uint8_t pad[128];
     } u;
 };

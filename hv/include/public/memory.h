@@ -201,6 +201,17 @@ struct xen_foreign_memory_map {
 };
 typedef struct xen_foreign_memory_map xen_foreign_memory_map_t;
 
+/* XENMEM_set_pod_target / get_pod_target (toolstack). */
+struct xen_pod_target {
+    uint64_t target_pages;   /* IN */
+    uint64_t tot_pages;      /* OUT */
+    uint64_t pod_cache_pages; /* OUT */
+    uint64_t pod_entries;    /* OUT */
+    domid_t domid;           /* IN */
+    uint16_t pad[3];
+};
+_Static_assert(sizeof(struct xen_pod_target) == 40, "xen_pod_target size");
+
 /* ---- Resources ------------------------------------------------------------------------ */
 
 /*

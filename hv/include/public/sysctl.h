@@ -25,6 +25,8 @@
 #define XEN_SYSCTL_cputopoinfo 16
 #define XEN_SYSCTL_numainfo 17
 #define XEN_SYSCTL_cpupool_op 18
+#define XEN_SYSCTL_get_cpu_featureset 26 /* index: raw 0, host 1, hvm 3, hvm_max 5 (no PV) */
+#define XEN_SYSCTL_get_cpu_policy 29     /* index: raw 0, host 1, hvm_max 3, hvm_default 5 */
 
 #define XEN_INVALID_CORE_ID (~0U)
 #define XEN_INVALID_SOCKET_ID (~0U)
@@ -148,6 +150,23 @@ struct xen_sysctl_cpupool_op {
 _Static_assert(sizeof(struct xen_sysctl_cpupool_op) == 40, "Xen 4.17 layout");
 _Static_assert(offsetof(struct xen_sysctl_cpupool_op, cpumap) == 24, "Xen 4.17 layout");
 
+struct xen_sysctl_cpu_featureset {
+    uint32_t index;
+    uint32_t nr_features;         /* IN: room; OUT: written (NULL features: the maximum) */
+    uint64_t features;            /* guest address of uint32_t[] */
+};
+_Static_assert(sizeof(struct xen_sysctl_cpu_featureset) == 16, "Xen 4.17 layout");
+
+struct xen_sysctl_cpu_policy {
+    uint32_t index;
+    uint32_t nr_leaves;           /* IN: room; OUT: written (NULL leaves: the maximum) */
+    uint32_t nr_msrs;
+    uint32_t _rsvd;               /* MBZ */
+    uint64_t leaves;              /* guest address of struct xen_cpuid_leaf[] */
+    uint64_t msrs;                /* guest address of struct xen_msr_entry[] */
+};
+_Static_assert(sizeof(struct xen_sysctl_cpu_policy) == 32, "Xen 4.17 layout");
+
 struct xen_sysctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -159,6 +178,8 @@ struct xen_sysctl {
         struct xen_sysctl_cputopoinfo cputopoinfo;
         struct xen_sysctl_numainfo numainfo;
         struct xen_sysctl_cpupool_op cpupool_op;
+        struct xen_sysctl_cpu_featureset cpu_featureset;
+        struct xen_sysctl_cpu_policy cpu_policy;
         uint8_t pad[128];
     } u;
 };

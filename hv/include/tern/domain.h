@@ -87,6 +87,7 @@ struct domain {
     unsigned int controller_pause_count; /* the toolstack's share of it (domctl.c) */
     uint8_t handle[16];          /* the toolstack's UUID for it (XEN_DOMCTL_createdomain) */
     bool controller_created;     /* by XEN_DOMCTL_createdomain: the toolstack decides its end */
+    bool creation_finished;      /* its controller unpaused it once: the CPU policy is fixed */
     bool is_xenstore;            /* XEN_DOMCTL_CDF_xs_domain */
     bool destroy_requested;      /* XEN_DOMCTL_destroydomain: Tern's context tears it down */
     bool is_dead;                /* domain_destroy() returned: references alone keep it */
@@ -101,6 +102,7 @@ struct domain {
     spinlock_t page_alloc_lock;  /* the page lists and tot_pages */
     uint64_t tot_pages;          /* frames owned (on either list) */
     uint64_t max_pages;          /* maxmem */
+    uint64_t outstanding_pages;  /* XENMEM_claim_pages: claimed, not yet allocated */
     struct page_list page_list;  /* frames d owns with their allocation reference */
     struct page_list relinquished; /* frames d still owns after destruction, used elsewhere */
     bool pages_dying;            /* domain_relinquish_pages() began: no new frames */

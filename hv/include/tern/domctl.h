@@ -38,6 +38,18 @@ long sysctl_cputopoinfo(struct xen_sysctl_cputopoinfo *ti);
 long sysctl_numainfo(struct xen_sysctl_numainfo *ni);
 long sysctl_cpupool_op(struct xen_sysctl_cpupool_op *op);
 
+/* arch/x86/hvm/save.c: XEN_DOMCTL_gethvmcontext and sethvmcontext (op copied back when
+ * Xen does). */
+long domctl_hvmcontext(struct domain *caller, struct domain *d, struct xen_domctl *op,
+                       uint64_t arg);
+
+/* arch/x86/hvm/cpu_policy_ops.c: domctl get/set_cpu_policy, sysctl get_cpu_policy and
+ * get_cpu_featureset (op copied back where Xen does). */
+long domctl_cpu_policy(struct domain *caller, struct domain *d, struct xen_domctl *op,
+                       uint64_t arg);
+struct xen_sysctl;
+long sysctl_cpu_policy(struct xen_sysctl *op, uint64_t arg);
+
 /* Raise VIRQ_DOM_EXC for dom0: a domain shut down or died. */
 void domain_send_dom_exc(void);
 

@@ -7,7 +7,7 @@
 
 struct domain;
 
-#define DOMAIN_MAX_E820 16
+#define DOMAIN_MAX_E820 1024 /* Xen's E820MAX */
 
 struct domain_e820 {
     uint64_t addr, size;

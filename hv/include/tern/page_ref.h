@@ -61,6 +61,15 @@ struct page_info *alloc_domain_pages(struct domain *d, unsigned int order, int *
  * mapped (the caller lost a race for the gfn): they are freed at once. */
 void free_unmapped_domain_pages(struct page_info *pg, unsigned int order);
 
+/*
+ * XENMEM_claim_pages (Xen's domain_set_outstanding_pages): promise d frames up to pages in
+ * total, so that other domains' allocations cannot take them; d's own allocations use the
+ * claim up. 0 cancels. -EINVAL (a claim exists, pages <= tot_pages or > max_pages), -ENOMEM.
+ */
+int domain_set_outstanding_pages(struct domain *d, uint64_t pages);
+/* Frames claimed by all domains and not yet allocated (physinfo). */
+uint64_t outstanding_claims_total(void);
+
 /* A zeroed Tern frame shared with d (shared_info, grant-table frames), or NULL. */
 void *alloc_shared_xen_page(struct domain *d);
 /* Tern's end of such a frame: freed once no mapping holds it any more. */

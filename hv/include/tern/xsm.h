@@ -22,6 +22,8 @@ int xsm_grant_copy(struct domain *d, struct domain *src, struct domain *dst);
 /* d uses a grant-table or memory op on target (DOMID_SELF or another domain). */
 int xsm_grant_query_size(struct domain *d, struct domain *target);
 int xsm_memory_op(struct domain *d, struct domain *target);
+/* d acts on target's memory as only its controller may (claims, PoD target): XSM_PRIV. */
+int xsm_memory_priv(struct domain *d, struct domain *target);
 /* d reads or writes an HVM parameter of target. */
 int xsm_hvm_param(struct domain *d, struct domain *target, bool write);
 /* d writes to the hypervisor console. */

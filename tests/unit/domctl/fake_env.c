@@ -250,7 +250,8 @@ void fake_setup(void)
     fake_copy_out_fail_in = 0;
     fake_create_fails = 0;
     fake_vcpu_create_fails_from = ~0u;
-    fake_deferred_requests = fake_dom_exc_sent = 0;
+    fake_deferred_requests = fake_dom_exc_sent = fake_hvmcontext_calls = 0;
+    fake_cpu_policy_calls = 0;
 }
 
 void fake_teardown(void)
@@ -371,4 +372,38 @@ uint64_t page_alloc_free_count(void)
 mfn_t bootmem_max_mfn(void)
 {
     return fake_max_mfn;
+}
+
+/* ---- Arch sub-ops (their own suites test them): only that domctl routes to them ------- */
+
+unsigned int fake_hvmcontext_calls;
+
+long domctl_hvmcontext(struct domain *caller, struct domain *d, struct xen_domctl *op,
+                       uint64_t arg)
+{
+    (void)caller, (void)d, (void)op, (void)arg;
+    fake_hvmcontext_calls++;
+    return -ENODATA;
+}
+
+uint64_t outstanding_claims_total(void)
+{
+    return 0; /* page_ref.c's claims are not part of this suite */
+}
+
+unsigned int fake_cpu_policy_calls;
+
+long domctl_cpu_policy(struct domain *caller, struct domain *d, struct xen_domctl *op,
+                       uint64_t arg)
+{
+    (void)caller, (void)d, (void)op, (void)arg;
+    fake_cpu_policy_calls++;
+    return -ENODATA;
+}
+
+long sysctl_cpu_policy(struct xen_sysctl *op, uint64_t arg)
+{
+    (void)op, (void)arg;
+    fake_cpu_policy_calls++;
+    return -ENODATA;
 }

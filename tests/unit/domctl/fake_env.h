@@ -38,6 +38,10 @@ extern int fake_create_fails;
 extern unsigned int fake_vcpu_create_fails_from;
 /* Deferred-work requests and VIRQ_DOM_EXC sent to dom0 since fake_setup(). */
 extern unsigned int fake_deferred_requests, fake_dom_exc_sent;
+/* Calls that reached save.c's domctl_hvmcontext (faked: it answers -ENODATA). */
+extern unsigned int fake_hvmcontext_calls;
+/* Calls that reached cpu_policy_ops.c (faked: -ENODATA). */
+extern unsigned int fake_cpu_policy_calls;
 /* What Tern's deferred work does for a destroy request: unlist d and mark it dead. */
 void fake_run_deferred_destroy(struct domain *d);
 /* The builder destroyed d for its own reasons (is_dead not set by the toolstack path). */

@@ -54,7 +54,8 @@ TEST(unprivileged_caller_gets_eperm_after_lookup)
     three_domains();
     fake_set_caller(d3);
     uint32_t cmds[] = { XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_pausedomain,
-                        XEN_DOMCTL_unpausedomain, XEN_DOMCTL_destroydomain, 77 };
+                        XEN_DOMCTL_unpausedomain, XEN_DOMCTL_destroydomain,
+                        XEN_DOMCTL_gethvmcontext, XEN_DOMCTL_sethvmcontext, 77 };
     for (unsigned int i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         /* On itself, on dom0 and on another domU: XSM_PRIV refuses them all. */
         domid_t targets[] = { 3, 0, 7 };
@@ -77,6 +78,23 @@ TEST(unprivileged_caller_gets_eperm_after_lookup)
     fake_domctl_init(&op, XEN_DOMCTL_getdomaininfo, 8);
     CHECK_EQ(fake_domctl(&op), -ESRCH);
     CHECK_EQ(d7->pause_count, 0);
+    CHECK_EQ(fake_hvmcontext_calls, 0);
+    fake_teardown();
+}
+
+TEST(hvmcontext_subops_reach_save_c_for_dom0)
+{
+    struct xen_domctl op;
+
+    three_domains();
+    fake_domctl_init(&op, XEN_DOMCTL_gethvmcontext, 3);
+    CHECK_EQ(fake_domctl(&op), -ENODATA);
+    fake_domctl_init(&op, XEN_DOMCTL_sethvmcontext, 7);
+    CHECK_EQ(fake_domctl(&op), -ENODATA);
+    CHECK_EQ(fake_hvmcontext_calls, 2);
+    fake_domctl_init(&op, XEN_DOMCTL_sethvmcontext, 9); /* no such domain */
+    CHECK_EQ(fake_domctl(&op), -ESRCH);
+    CHECK_EQ(fake_hvmcontext_calls, 2);
     fake_teardown();
 }
 

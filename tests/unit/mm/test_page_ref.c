@@ -259,3 +259,47 @@ TEST(allocator_refuses_to_free_a_referenced_frame)
     CHECK_EQ(page_alloc_free_count(), free0);
     CHECK_EQ(page_alloc_check(), 0);
 }
+
+TEST(claims_as_xen_domain_set_outstanding_pages)
+{
+    struct domain a, b;
+    int rc;
+
+    start();
+    setup(&a, 1, 64);
+    setup(&b, 2, 1ULL << 40);
+    uint64_t free = page_alloc_free_count();
+    CHECK(alloc_domain_pages(&a, 2, &rc) != NULL, "4 frames before the claim");
+    CHECK_EQ(domain_set_outstanding_pages(&a, 4), -EINVAL);  /* not above tot_pages */
+    CHECK_EQ(domain_set_outstanding_pages(&a, 65), -EINVAL); /* above max_pages */
+    CHECK_EQ(domain_set_outstanding_pages(&a, 40), 0);
+    CHECK_EQ(a.outstanding_pages, 36);                        /* minus what a has */
+    CHECK_EQ(outstanding_claims_total(), 36);
+    CHECK_EQ(domain_set_outstanding_pages(&a, 50), -EINVAL);  /* one claim at a time */
+    /* a's allocations use its claim up. */
+    CHECK(alloc_domain_pages(&a, 3, &rc) != NULL, "8 of the claimed frames");
+    CHECK_EQ(a.outstanding_pages, 28);
+    CHECK_EQ(outstanding_claims_total(), 28);
+    /* b may not take what a was promised: all free frames but 28 at most. */
+    uint64_t left = page_alloc_free_count() - 28;
+    CHECK_EQ(domain_set_outstanding_pages(&b, left + 1), -ENOMEM);
+    unsigned int got = 0;
+    while (alloc_domain_pages(&b, 0, &rc))
+        got++;
+    CHECK_EQ(rc, -ENOMEM);
+    CHECK_EQ(got, left);
+    /* a still gets its 28. */
+    for (unsigned int i = 0; i < 28; i++)
+        CHECK(alloc_domain_pages(&a, 0, &rc) != NULL, "claimed frame %u, rc %d", i, rc);
+    CHECK_EQ(a.outstanding_pages, 0);
+    CHECK_EQ(outstanding_claims_total(), 0);
+    relinquish_all(&b);
+    /* 0 cancels a claim. */
+    CHECK_EQ(domain_set_outstanding_pages(&a, 60), 0);
+    CHECK_EQ(outstanding_claims_total(), 20);
+    CHECK_EQ(domain_set_outstanding_pages(&a, 0), 0);
+    CHECK_EQ(outstanding_claims_total(), 0);
+    CHECK_EQ(a.outstanding_pages, 0);
+    relinquish_all(&a);
+    CHECK_EQ(page_alloc_free_count(), free);
+}

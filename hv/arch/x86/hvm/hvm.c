@@ -18,6 +18,7 @@
 #include <tern/time.h>
 #include <tern/version.h>
 #include <tern/xmalloc.h>
+#include "cpu_policy.h"
 #include "hvm_private.h"
 #include "vlapic.h"
 
@@ -84,6 +85,25 @@ int hvm_vcpu_fpu_init(struct vcpu *v)
     v->arch.fpu_area = a;
     v->arch.guest_xcr0 = 1;
     return 0;
+}
+
+/* An FXSAVE image (a loaded HVM context), or the reset state for NULL: v runs nowhere, so
+ * its save area is what its next entry restores. */
+void hvm_vcpu_fpu_load(struct vcpu *v, const uint8_t *fxsave)
+{
+    uint8_t *a = v->arch.fpu_area;
+
+    memset(a, 0, ROUNDUP(fpu_area_size, 64));
+    if (fxsave) {
+        memcpy(a, fxsave, 512);
+    } else {
+        a[0] = 0x7f;
+        a[1] = 0x03;
+        a[24] = 0x80;
+        a[25] = 0x1f;
+    }
+    if (cpu_has_xsave)
+        a[512] = 0x3; /* XSTATE_BV: x87 and SSE from the image; the rest in reset state */
 }
 
 void hvm_vcpu_fpu_destroy(struct vcpu *v)
@@ -192,17 +212,16 @@ static void xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out
     }
 }
 
-void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+/*
+ * What every guest's CPUID says before the domain's policy and the vCPU's own state: the
+ * host's values, limited to what Tern virtualises. Leaves 0x40000000 and up are not here.
+ */
+static void guest_leaf(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     struct cpuid_regs r;
     static uint32_t max_basic, max_ext;
 
     out[0] = out[1] = out[2] = out[3] = 0;
-    if (leaf >= 0x40000000 && leaf < 0x40010000) {
-        if ((leaf & 0xffff00ff) <= XEN_CPUID_FIRST_LEAF + 5 && (leaf & 0xff00) == 0)
-            xen_leaves(v, leaf, sub, out);
-        return;
-    }
     if (!max_basic) {
         max_basic = MIN(cpuid_eax(0), 0xdu);
         max_ext = MIN(cpuid_eax(0x80000000), 0x80000008u);
@@ -220,25 +239,14 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[0] = max_basic;
         break;
     case 1:
-        out[1] = (out[1] & 0x0000ffff) | ((v->vcpu_id * 2) << 24) |
-                 ((MIN(v->domain->max_vcpus * 2, 255u)) << 16);
-        /* Hide VMX, SMX, EST, TM2, MONITOR, PDCM, DCA; say "hypervisor". */
+        out[1] &= 0x0000ffff; /* APIC ID and logical count: the vCPU's (hvm_cpuid) */
+        /* Hide VMX, SMX, EST, TM2, MONITOR, PDCM, DCA, OSXSAVE (the guest's CR4's); say
+         * "hypervisor"; x2APIC is what the emulated LAPIC offers, whatever the host has. */
         out[2] &= ~((1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 3) | (1u << 15) |
-                    (1u << 18));
-        out[2] |= 1u << 31;
-        /* x2APIC is what the emulated LAPIC offers, whatever the host has. */
-        if (hvm_vcpu_has_x2apic(v))
-            out[2] |= 1u << 21;
-        else
-            out[2] &= ~(1u << 21);
-        /* OSXSAVE mirrors the guest's CR4. */
-        out[2] &= ~(1u << 27);
-        if (hvm_funcs->get_reg(v, HVM_CR4) & X86_CR4_OSXSAVE)
-            out[2] |= 1u << 27;
-        /* Hide ACPI thermal, TM, PBE. The APIC bit mirrors IA32_APIC_BASE.EN, as on Xen. */
+                    (1u << 18) | (1u << 27));
+        out[2] |= (1u << 31) | (1u << 21);
+        /* Hide ACPI thermal, TM, PBE. */
         out[3] &= ~((1u << 22) | (1u << 29) | (1u << 31));
-        if (hvm_vlapic_hw_disabled(v))
-            out[3] &= ~(1u << 9);
         break;
     case 4:
         out[0] &= 0x3ff; /* no cores/threads sharing information */
@@ -263,24 +271,12 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[0] = out[1] = out[2] = out[3] = 0; /* no topology or PMU */
         break;
     case 0xd:
-        if (sub == 0) {
-            /* Size of the save area for the guest's current XCR0. */
-            uint64_t xcr0 = v->arch.guest_xcr0;
-            uint32_t size = 576;
-            for (unsigned int i = 2; i < 32; i++) {
-                if (!(xcr0 & (1ULL << i)))
-                    continue;
-                struct cpuid_regs c;
-                cpuid_count(0xd, i, &c);
-                size = MAX(size, c.eax + c.ebx);
-            }
-            out[1] = size;
-        } else if (sub == 1) {
+        if (sub == 1) {
             /* XSAVEOPT, XSAVEC, XGETBV1, XSAVES; no XSS-managed (supervisor) state is
              * offered, so MSR_XSS only takes 0 (msr.c) and its bitmap is empty, as Xen. */
             out[0] &= 0xf;
             out[2] = out[3] = 0;
-        } else if (out[2] & 1) {
+        } else if (sub > 1 && (out[2] & 1)) {
             out[0] = out[1] = out[2] = out[3] = 0; /* a supervisor component: not offered */
         }
         break;
@@ -301,6 +297,112 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         /* IBRS, STIBP and their hints (14-19), SSBD (24), PSFD (28): with SPEC_CTRL only. */
         if (!spec_ctrl_guest_has_spec_ctrl())
             out[1] &= ~((0x3fu << 14) | (1u << 24) | (1u << 28));
+        break;
+    default:
+        break;
+    }
+}
+
+void hvm_cpuid_default(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    guest_leaf(leaf, sub, out);
+}
+
+/*
+ * The domain's accepted policy (cpu_policy_ops.c) narrows Tern's: the limits (max leaf and
+ * subleaf) and every feature word (the featureset's registers) are the policy's, which the
+ * audit kept within Tern's. Other fields (cache and topology descriptions, brand) stay
+ * Tern's, and so do the bits that follow the vCPU's state (below).
+ */
+static bool apply_policy(const struct tern_cpu_policy *p, uint32_t leaf, uint32_t sub,
+                         uint32_t out[4])
+{
+    bool subleaves = leaf == 4 || leaf == 7 || leaf == 0xb || leaf == 0xd;
+    const struct cpuid_leaf_regs *r = cpu_policy_slot(p, leaf, subleaves ? sub : 0);
+
+    if ((leaf < 0x80000000 && leaf > p->basic[0].a) ||
+        (leaf >= 0x80000000 && leaf > p->extd[0].a) || (leaf == 7 && sub > p->feat[0].a) ||
+        !r) {
+        out[0] = out[1] = out[2] = out[3] = 0;
+        return false; /* beyond the policy's limits: all zero, nothing of the vCPU's */
+    }
+    switch (leaf) {
+    case 0:
+    case 0x80000000:
+        out[0] = r->a;
+        break;
+    case 1:
+    case 0x80000001:
+        out[2] &= r->c;
+        out[3] &= r->d;
+        break;
+    case 7:
+        if (sub == 0)
+            out[0] = r->a;
+        else
+            out[0] &= r->a;
+        out[1] &= r->b;
+        out[2] &= r->c;
+        out[3] &= r->d;
+        break;
+    case 0xd:
+        if (sub == 1)
+            out[0] &= r->a;
+        break;
+    case 0x80000007:
+        out[3] &= r->d;
+        break;
+    case 0x80000008:
+        out[1] &= r->b;
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    const struct tern_cpu_policy *p = v->domain->arch.cpu_policy;
+
+    out[0] = out[1] = out[2] = out[3] = 0;
+    if (leaf >= 0x40000000 && leaf < 0x40010000) {
+        if ((leaf & 0xffff00ff) <= XEN_CPUID_FIRST_LEAF + 5 && (leaf & 0xff00) == 0)
+            xen_leaves(v, leaf, sub, out);
+        return;
+    }
+    guest_leaf(leaf, sub, out);
+    if (p && !apply_policy(p, leaf, sub, out))
+        return;
+
+    switch (leaf) {
+    case 1:
+        /* APIC ID 2 x vCPU (libxl's numbering, which the MADT uses) and the count. */
+        out[1] = (out[1] & 0x0000ffff) | ((v->vcpu_id * 2) << 24) |
+                 ((MIN(v->domain->max_vcpus * 2, 255u)) << 16);
+        if (!hvm_vcpu_has_x2apic(v))
+            out[2] &= ~(1u << 21);
+        /* OSXSAVE mirrors the guest's CR4. */
+        if (hvm_funcs->get_reg(v, HVM_CR4) & X86_CR4_OSXSAVE)
+            out[2] |= 1u << 27;
+        /* The APIC bit mirrors IA32_APIC_BASE.EN, as on Xen. */
+        if (hvm_vlapic_hw_disabled(v))
+            out[3] &= ~(1u << 9);
+        break;
+    case 0xd:
+        if (sub == 0) {
+            /* Size of the save area for the guest's current XCR0. */
+            uint64_t xcr0 = v->arch.guest_xcr0;
+            uint32_t size = 576;
+            for (unsigned int i = 2; i < 32; i++) {
+                if (!(xcr0 & (1ULL << i)))
+                    continue;
+                struct cpuid_regs c;
+                cpuid_count(0xd, i, &c);
+                size = MAX(size, c.eax + c.ebx);
+            }
+            out[1] = size;
+        }
         break;
     default:
         break;

@@ -2,6 +2,7 @@
 /* hvm_op: HVM parameters (callback vector, console and xenstore pages) and small queries. */
 #include <public/hvm/hvm_op.h>
 #include <public/hvm/params.h>
+#include <public/sched.h>
 #include <public/xen.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
@@ -48,10 +49,74 @@ static enum param_access param_access(uint32_t index)
     case HVM_PARAM_MEMORY_EVENT_INT3:
     case HVM_PARAM_NESTEDHVM:
     case HVM_PARAM_MEMORY_EVENT_SINGLE_STEP:
+    case HVM_PARAM_BUFIOREQ_EVTCHN:
     case HVM_PARAM_MEMORY_EVENT_MSR:
         return P_INVALID;
     default:
         return P_TOOLSTACK;
+    }
+}
+
+/* Xen's limit on the ioreq server pages (bits of its gfn mask). */
+#define MAX_IOREQ_SERVER_PAGES 64
+/* XEN_ALTP2M_limited: the largest mode Xen knows. */
+#define ALTP2M_MAX_MODE 2
+#define VIRIDIAN_BASE_FREQ (1ULL << 0)
+#define VIRIDIAN_FEATURE_MASK 0x1fffULL /* HVMPV_base_freq .. HVMPV_cpu_hotplug */
+
+/*
+ * The value checks of Xen 4.17's hvm_allow_set_param and hvm_set_param, for a value allowed
+ * by param_access(): 0, -EEXIST (a once-only parameter already set to another value),
+ * -EINVAL, or -EOPNOTSUPP for a feature Tern does not have (altp2m, Viridian, S3), which Xen
+ * would provide.
+ */
+static int check_set(uint32_t index, uint64_t old, uint64_t value)
+{
+    switch (index) {
+    case HVM_PARAM_VIRIDIAN:
+    case HVM_PARAM_IOREQ_PFN:
+    case HVM_PARAM_BUFIOREQ_PFN:
+    case HVM_PARAM_IOREQ_SERVER_PFN:
+    case HVM_PARAM_NR_IOREQ_SERVER_PAGES:
+    case HVM_PARAM_ALTP2M:
+    case HVM_PARAM_MCA_CAP:
+        if (old && value != old)
+            return -EEXIST;
+        break;
+    default:
+        break;
+    }
+    switch (index) {
+    case HVM_PARAM_CALLBACK_IRQ: {
+        uint64_t type = value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT;
+        /* Only the vector type can be delivered to a PVH guest (no emulated PIC/IOAPIC);
+         * 0 switches the callback off. */
+        if (value && type != HVM_PARAM_CALLBACK_TYPE_VECTOR)
+            return -EINVAL;
+        if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR && (value & 0xff) < 0x10)
+            return -EINVAL;
+        return 0;
+    }
+    case HVM_PARAM_TIMER_MODE:
+        return value > HVMPTM_one_missed_tick_pending ? -EINVAL : 0;
+    case HVM_PARAM_VIRIDIAN:
+        if ((value & ~VIRIDIAN_FEATURE_MASK) || !(value & VIRIDIAN_BASE_FREQ))
+            return -EINVAL;
+        return -EOPNOTSUPP;
+    case HVM_PARAM_ACPI_S_STATE:
+        return value == 0 ? 0 : value == 3 ? -EOPNOTSUPP : -EINVAL;
+    case HVM_PARAM_ALTP2M:
+        if (value > ALTP2M_MAX_MODE)
+            return -EINVAL;
+        return value ? -EOPNOTSUPP : 0;
+    case HVM_PARAM_TRIPLE_FAULT_REASON:
+        return value > SHUTDOWN_MAX ? -EINVAL : 0;
+    case HVM_PARAM_NR_IOREQ_SERVER_PAGES:
+        return (!value || value > MAX_IOREQ_SERVER_PAGES) ? -EINVAL : 0;
+    case HVM_PARAM_X87_FIP_WIDTH:
+        return (value != 0 && value != 4 && value != 8) ? -EINVAL : 0;
+    default:
+        return 0; /* gfns and ports are the toolstack's to choose; the guest uses them */
     }
 }
 
@@ -83,21 +148,13 @@ static long param_op(bool set, uint64_t arg)
         goto out;
     }
     if (set) {
-        if (p.index == HVM_PARAM_CALLBACK_IRQ) {
-            uint64_t type = p.value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT;
-            /* Only the vector type can be delivered to a PVH guest (no emulated PIC/IOAPIC);
-             * 0 switches the callback off. */
-            if (p.value && type != HVM_PARAM_CALLBACK_TYPE_VECTOR) {
-                rc = -EINVAL;
-                goto out;
-            }
-            if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR && (p.value & 0xff) < 0x10) {
-                rc = -EINVAL;
-                goto out;
-            }
-        }
-        d->hvm_params[p.index] = p.value;
-        rc = 0;
+        /* Decided and stored in one step: two setters of a once-only parameter cannot both
+         * see it unset. */
+        spin_lock(&d->lock);
+        rc = check_set(p.index, d->hvm_params[p.index], p.value);
+        if (!rc)
+            d->hvm_params[p.index] = p.value;
+        spin_unlock(&d->lock);
     } else {
         p.value = d->hvm_params[p.index];
         rc = copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;

@@ -10,6 +10,8 @@ struct domain;
 
 int hvm_vcpu_fpu_init(struct vcpu *v);
 void hvm_vcpu_fpu_destroy(struct vcpu *v);
+/* Load an FXSAVE image (512 bytes) as v's FPU/SIMD state, or the reset state for NULL. */
+void hvm_vcpu_fpu_load(struct vcpu *v, const uint8_t *fxsave);
 bool hvm_vcpu_has_work_hook(struct vcpu *v);
 
 /* The emulated local APIC (vlapic.c). Hooks return true when they handled the access. */
@@ -55,6 +57,9 @@ void hvm_emulate_crash(struct vcpu *v, const struct hvm_emul_result *res, const 
 #define PFEC_INSN (1u << 4)
 int hvm_guest_walk(struct vcpu *v, uint64_t lin, uint32_t pfec, uint64_t *gpa,
                    uint32_t *fault);
+
+/* Tern's guest CPUID before any domain policy or vCPU state (cpu_policy_ops.c's default). */
+void hvm_cpuid_default(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 
 /* CR0, CR4 and EFER writes with Xen 4.17's rules (cr.c): false means #GP. */
 struct cr_caps;

@@ -400,6 +400,7 @@ static uint64_t svm_get_reg(struct vcpu *v, enum hvm_reg r)
     case HVM_LER_TO: return vmcb->lastexcpto;
     case HVM_CR2: return vmcb->cr2;
     case HVM_INTR_SHADOW: return vmcb->interrupt_shadow & 1;
+    case HVM_PAT: return vmcb->g_pat;
     }
     return 0;
 }
@@ -417,6 +418,7 @@ static void svm_set_reg(struct vcpu *v, enum hvm_reg r, uint64_t val)
     case HVM_CR0: vmcb->cr0 = val; break;
     case HVM_CR4: vmcb->cr4 = val; break;
     case HVM_CR2: vmcb->cr2 = val; break;
+    case HVM_PAT: vmcb->g_pat = val; break;
     case HVM_CS_ATTR: vmcb->cs.attr = (uint16_t)val; break;
     case HVM_INTR_SHADOW: vmcb->interrupt_shadow = (vmcb->interrupt_shadow & ~1ULL) | (val & 1);
         break;
@@ -558,6 +560,8 @@ static struct hvm_function_table svm_function_table = {
     .set_pvh_boot_state = svm_set_pvh_boot_state,
     .set_sipi_state = svm_set_sipi_state,
     .set_hvm_context = svm_set_hvm_context,
+    .save_cpu = svm_save_cpu,
+    .load_cpu = svm_load_cpu,
     .run = svm_run,
     .inject_exception = svm_inject_exception,
     .set_virtual_irq = svm_set_virtual_irq,

@@ -19,4 +19,9 @@ void svm_dr_before_entry(struct vcpu *v);
 void svm_dr_after_exit(struct vcpu *v);
 void svm_dr_forget(struct vcpu *v);
 
+/* A vCPU that runs nowhere as an HVM context CPU record, and back (svm_save.c). */
+struct hvm_hw_cpu;
+void svm_save_cpu(struct vcpu *v, struct hvm_hw_cpu *c);
+void svm_load_cpu(struct vcpu *v, const struct hvm_hw_cpu *c);
+
 #endif

@@ -13,6 +13,8 @@ struct guest_gprs {
 
 #define HVM_EXIT_BUCKETS 24
 
+struct tern_cpu_policy;
+
 struct arch_domain {
     /* p2m (mm/p2m-npt.c) */
     spinlock_t p2m_lock;
@@ -24,6 +26,8 @@ struct arch_domain {
     /* the hypercall page (MSR 0x40000000) */
     uint64_t hypercall_page_gfn;
     uint64_t tsc_offset;
+    /* The toolstack's CPU policy (XEN_DOMCTL_set_cpu_policy), NULL: Tern's default. */
+    struct tern_cpu_policy *cpu_policy;
     /* Tells this domain apart from any earlier one for the IBPB on a switch between
      * domains (hvm/spec_ctrl.c); 0 until one of its vCPUs first runs. */
     uint64_t ibpb_serial;

@@ -13,13 +13,16 @@
 
 struct vcpu;
 struct vcpu_hvm_context;
+struct hvm_hw_cpu;
 
 /* set_reg takes RAX RIP RSP RFLAGS CR0 CR2 CR4 EFER CS_ATTR and INTR_SHADOW (0 ends an
  * STI/MOV SS shadow); CR3 and CPL are read-only here. */
 enum hvm_reg { HVM_RAX, HVM_RIP, HVM_RSP, HVM_RFLAGS, HVM_CR0, HVM_CR3, HVM_CR4, HVM_EFER,
                HVM_CS_ATTR, HVM_CPL, HVM_CR2, HVM_INTR_SHADOW,
                /* MSR_DEBUGCTL and the last-branch/last-exception records (0x1db-0x1de) */
-               HVM_DEBUGCTL, HVM_LBR_FROM, HVM_LBR_TO, HVM_LER_FROM, HVM_LER_TO };
+               HVM_DEBUGCTL, HVM_LBR_FROM, HVM_LBR_TO, HVM_LER_FROM, HVM_LER_TO,
+               /* IA32_PAT (a valid value only: VMRUN checks it) */
+               HVM_PAT };
 struct x86_seg_reg;
 
 struct hvm_function_table {
@@ -33,6 +36,10 @@ struct hvm_function_table {
     void (*set_sipi_state)(struct vcpu *v, uint8_t sipi_vector);
     /* VCPUOP_initialise for PVH/HVM: a checked register state (public/vcpu.h). */
     int (*set_hvm_context)(struct vcpu *v, const struct vcpu_hvm_context *ctx);
+    /* An HVM context CPU record of a vCPU that runs nowhere, and its load (already checked
+     * by hvm_cpu_record_check()). */
+    void (*save_cpu)(struct vcpu *v, struct hvm_hw_cpu *c);
+    void (*load_cpu)(struct vcpu *v, const struct hvm_hw_cpu *c);
     void (*run)(struct vcpu *v);
     void (*inject_exception)(struct vcpu *v, unsigned int vector, bool has_error,
                              uint32_t error_code);
