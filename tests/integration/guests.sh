@@ -38,6 +38,7 @@ for cfg in "$G"/*.cfg; do
     case $(basename "$cfg") in
         evtchn-interdomain-*|gnttab-*) ;; # pairs, below
         races-*|bystander*|hcfuzz*) ;;     # beside a bystander: races.sh, hcfuzz.sh
+        foreign-*) ;;                      # beside its dom0: foreign.sh
         *) singles+=("$cfg") ;;
     esac
 done

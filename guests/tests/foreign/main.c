@@ -369,20 +369,20 @@ static void dom0(void)
     dom0_grant_table();
     check_rc(unmap(SCR_GFN(4)), 0, "dom0: unmap page 3");
 
-    smp_wmb();
-    ((volatile struct mailbox *)mb)->dom0_state = 1;
-    if (!check(wait_until(((volatile struct mailbox *)mb)->domu_state >= 1, STEP_TIMEOUT),
-               "dom0: the domU did not finish within 60 s"))
-        return;
-    check_rc(unmap(SCR_GFN(0)), 0, "dom0: unmap the mailbox");
-
-    /* Pages 0 and 1 stay mapped while the domU powers off and Tern destroys it (keep=0:
-     * unmapped before, the run foreign.sh compares the final free count with). */
+    /* Pages 0 and 1 stay mapped while the domU powers off and Tern destroys it. With keep=0
+     * (the run foreign.sh compares the final free count with) nothing is mapped any more
+     * by the time the domU may finish. */
     bool keep = cmdline_get_int("keep", 1) != 0;
     if (!keep) {
         check_rc(unmap(SCR_GFN(1)), 0, "dom0: unmap page 0");
         check_rc(unmap(SCR_GFN(3)), 0, "dom0: unmap page 1");
     }
+    smp_wmb();
+    ((volatile struct mailbox *)mb)->dom0_state = 1;
+    if (keep)
+        check(wait_until(((volatile struct mailbox *)mb)->domu_state >= 1, STEP_TIMEOUT),
+              "dom0: the domU did not finish within 60 s");
+    check_rc(unmap(SCR_GFN(0)), 0, "dom0: unmap the mailbox");
     if (!check(wait_until(!domain_listed(peer), STEP_TIMEOUT),
                "dom0: domain %u still listed 60 s after it finished", peer))
         return;
