@@ -47,7 +47,11 @@ static uint8_t data_pages[NR_DATA][PAGE_SIZE] __page_aligned;
 static uint8_t mbox_page[PAGE_SIZE] __page_aligned;
 static uint8_t victim_page[PAGE_SIZE] __page_aligned;
 
-static uint8_t pattern(unsigned int i, unsigned int page) { return (uint8_t)(i * 13 + page * 31 + 7); }
+static uint8_t pattern(unsigned int i, unsigned int page)
+{
+    return (uint8_t)(i * 13 + page * 31 + 7);
+}
+
 static uint8_t reply(unsigned int i) { return (uint8_t)(0xc0 + i); }
 
 /* ---- hypercall helpers --------------------------------------------------------------------- */
