@@ -18,7 +18,7 @@ run_foreign() {
     FINAL=
     if boot "$name" 0 --smp "$smp" --mem 512 --timeout 240 \
         --cmdline "dom0_mem=64M dom0_max_vcpus=$smp" \
-        --module "$G/foreign.elf role=dom0 keep=$keep" "$G/foreign-domu.cfg"; then
+        --module "$G/foreign.elf role=dom0 keep=$keep vcpus=$smp" "$G/foreign-domu.cfg"; then
         expect "^\\[Domain-0\\] Test result: SUCCESS" "dom0's checks"
         expect "^\\[foreign-domu\\] Test result: SUCCESS" "the domU's checks"
         expect "Domain 1 \\(foreign-domu\\) destroyed" "the domU torn down while dom0 ran"

@@ -41,11 +41,20 @@ struct mailbox {
     uint64_t gfns[NR_DATA];
     volatile uint32_t dom0_state;
     volatile uint32_t domu_state;
+    uint64_t churn_gfn;             /* the page the domU gives back and repopulates */
+    volatile uint32_t churn_go;     /* dom0: start churning */
+    volatile uint32_t churn_stop;   /* dom0: stop, leave it populated */
+    volatile uint32_t churn_rounds; /* domU: stopped after this many */
 };
 
 static uint8_t data_pages[NR_DATA][PAGE_SIZE] __page_aligned;
 static uint8_t mbox_page[PAGE_SIZE] __page_aligned;
 static uint8_t victim_page[PAGE_SIZE] __page_aligned;
+static uint8_t churn_page[PAGE_SIZE] __page_aligned;
+
+#define CHURN_BYTE 0xc5    /* what the domU writes into each fresh churn frame */
+#define CHURN_CHECK 64     /* bytes of it dom0 looks at */
+#define RACE_ROUNDS 2000
 
 static uint8_t pattern(unsigned int i, unsigned int page)
 {
@@ -123,6 +132,22 @@ static bool domain_listed(domid_t dom)
     return op.u.getdomaininfolist.num_domains == 1 && info.domain == dom;
 }
 
+/* Give the churn page back and populate it again (decrease_reservation, populate_physmap). */
+static bool churn_once(void)
+{
+    uint64_t gfn = virt_to_gfn(churn_page);
+    struct xen_memory_reservation r = { .nr_extents = 1, .domid = DOMID_SELF,
+                                        .extent_start_gva = (uintptr_t)&gfn };
+
+    if (!check_rc(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r), 1,
+                  "domU: give back the churn page") ||
+        !check_rc(HYPERVISOR_memory_op(XENMEM_populate_physmap, &r), 1,
+                  "domU: repopulate the churn page"))
+        return false;
+    memset(churn_page, CHURN_BYTE, CHURN_CHECK);
+    return true;
+}
+
 static long reservation(void)
 {
     domid_t self = DOMID_SELF;
@@ -182,12 +207,24 @@ static void domu(void)
     smp_wmb();
     gt[GREF_DOMU].flags = GTF_permit_access;
     domu_refused();
+    /* Once before dom0 counts free pages: the p2m has its 4 KiB table for it from now on. */
+    churn_once();
+    mb->churn_gfn = virt_to_gfn(churn_page);
 
     mb->nr = NR_DATA;
     smp_wmb();
     mb->magic = MBOX_MAGIC;
     printk("domU: %u pattern pages from gfn %#lx published\n", NR_DATA,
            (unsigned long)mb->gfns[0]);
+    /* The churn while dom0 maps the page (dom0_race): Tern must never let dom0 see a frame
+     * that is neither the domU's nor fresh. */
+    if (check(wait_until(mb->churn_go, STEP_TIMEOUT), "domU: dom0 did not start the race")) {
+        uint32_t rounds = 0;
+        while (!mb->churn_stop && churn_once())
+            rounds++;
+        smp_wmb();
+        mb->churn_rounds = rounds ? rounds : 1;
+    }
     if (!check(wait_until(mb->dom0_state >= 1, STEP_TIMEOUT),
                "domU: dom0 did not answer within 60 s"))
         return;
@@ -342,6 +379,103 @@ static void dom0_grant_table(void)
     check_rc(unmap(SCR_GFN(8)), -ENOENT, "dom0: remove_from_physmap of it again");
 }
 
+static volatile bool race_stop, race_done;
+static volatile uint32_t race_removed;
+
+/* vCPU1: unmaps the race gfn over and over while vCPU0 maps there. */
+static void remover(unsigned int id, void *arg)
+{
+    uint32_t removed = 0;
+    while (!race_stop) {
+        long rc = unmap(SCR_GFN(6));
+        if (rc == 0)
+            removed++;
+        else if (rc != -ENOENT)
+            check_rc(rc, 0, "dom0 vCPU1: remove_from_physmap in the race");
+    }
+    race_removed = removed;
+    smp_wmb();
+    race_done = true;
+}
+
+/* What dom0 reads of the churn page is the domU's fresh frame (zero) or what it wrote. */
+static void check_churn_frame(const volatile uint8_t *p, unsigned int round)
+{
+    for (unsigned int i = 0; i < CHURN_CHECK; i++)
+        if (p[i] != 0 && p[i] != CHURN_BYTE) {
+            check(false, "dom0: round %u: churn page byte %u is %#x, expected 0 or %#x",
+                  round, i, p[i], CHURN_BYTE);
+            return;
+        }
+}
+
+/*
+ * Races (every check under a lock, references before use): the domU gives its churn page
+ * back and repopulates it nonstop while dom0 maps it, reads it and unmaps it; then, with a
+ * second vCPU, dom0 also unmaps the gfn from vCPU1 while vCPU0 maps it there. Afterwards
+ * nothing is mapped and Tern's free page count is what it was before.
+ */
+static void dom0_race(volatile struct mailbox *mb, unsigned int vcpus)
+{
+    uint64_t gfn = mb->churn_gfn, f0, f1;
+    unsigned int mapped = 0, refused = 0;
+    long rc;
+
+    /* Dom0's p2m table for the race gfns exists before counting. */
+    check_rc(map_one(peer, mb->gfns[0], SCR_GFN(6)), 0, "dom0: race gfn warm-up map");
+    check_rc(unmap(SCR_GFN(6)), 0, "dom0: race gfn warm-up unmap");
+    delay_ns(SEC(1) / 10);
+    f0 = free_pages();
+    mb->churn_go = 1;
+    for (unsigned int r = 0; r < RACE_ROUNDS; r++) {
+        rc = map_one(peer, gfn, SCR_GFN(6));
+        if (rc == -EINVAL) { /* given back at that instant */
+            refused++;
+            continue;
+        }
+        if (!check_rc(rc, 0, "dom0: round %u: map the churn page", r))
+            break;
+        mapped++;
+        check_churn_frame((const volatile uint8_t *)SCR(6), r);
+        if (!check_rc(unmap(SCR_GFN(6)), 0, "dom0: round %u: unmap the churn page", r))
+            break;
+    }
+    printk("dom0: churn race: %u maps, %u refused (page given back)\n", mapped, refused);
+    if (vcpus >= 2 && check_rc(vcpu_start(1, remover, NULL), 0, "dom0: start vCPU1")) {
+        unsigned int ok = 0, busy = 0;
+        for (unsigned int r = 0; r < RACE_ROUNDS; r++) {
+            rc = map_one(peer, gfn, SCR_GFN(6));
+            /* -ENXIO: the last map is still there (vCPU1 has not removed it yet); -EINVAL:
+             * the domU had given the page back at that instant. */
+            if (rc == 0)
+                ok++;
+            else if (rc == -ENXIO)
+                busy++;
+            else if (rc != -EINVAL && !check_rc(rc, 0, "dom0: round %u: map vs unmap", r))
+                break;
+        }
+        race_stop = true;
+        check(wait_until(race_done, SEC(10)), "dom0: vCPU1 did not stop");
+        smp_rmb();
+        printk("dom0: map/unmap race: %u maps, %u over the last one, %u unmapped by vCPU1\n",
+               ok, busy, race_removed);
+        check(race_removed <= ok, "dom0: vCPU1 removed %u mappings of %u made", race_removed,
+              ok);
+    }
+    race_stop = true;
+    rc = unmap(SCR_GFN(6));
+    check(rc == 0 || rc == -ENOENT, "dom0: final unmap of the race gfn: %ld", rc);
+    mb->churn_stop = 1;
+    if (!check(wait_until(mb->churn_rounds != 0, STEP_TIMEOUT), "dom0: the churn did not stop"))
+        return;
+    delay_ns(SEC(1) / 10);
+    f1 = free_pages();
+    check(f1 == f0, "dom0: free pages %llu after the races, %llu before",
+          (unsigned long long)f1, (unsigned long long)f0);
+    printk("dom0: races done, domU churned %u times; free pages %llu before and after\n",
+           mb->churn_rounds, (unsigned long long)f1);
+}
+
 static void dom0(void)
 {
     uint64_t mbox_gfn = virt_to_gfn(mbox_page);
@@ -361,6 +495,7 @@ static void dom0(void)
     smp_rmb();
     check_rc(mb->nr, NR_DATA, "dom0: pages the mailbox lists");
 
+    dom0_race((volatile struct mailbox *)mb, (unsigned int)cmdline_get_int("vcpus", 1));
     dom0_errors(mb);
     dom0_over_ram(mb);
     if (!check_rc(map_one(peer, mb->gfns[3], SCR_GFN(4)), 0, "dom0: map page 3"))
