@@ -284,6 +284,38 @@ int grant_table_get_frame(struct domain *d, unsigned int idx, mfn_t *mfn)
     return rc;
 }
 
+int grant_table_get_frame_ref(struct domain *d, unsigned int idx, struct page_info **pg)
+{
+    struct grant_table *gt = gt_lock_one(d);
+    int rc = 0;
+    if (!gt)
+        return -EINVAL;
+    if (idx >= gt->max_frames)
+        rc = -EINVAL;
+    else if (idx >= gt->nr_frames)
+        rc = gt_grow(gt, idx + 1);
+    if (!rc) {
+        /* Under the table's lock the frame is still held by the table (its allocation
+         * reference), so the caller's reference is taken before teardown could drop it. */
+        *pg = virt_to_page(gt->shared[idx]);
+        if (!get_page_ref(*pg))
+            rc = -EINVAL;
+    }
+    spin_unlock(&gt->lock);
+    return rc;
+}
+
+unsigned int grant_table_max_frames(struct domain *d)
+{
+    struct grant_table *gt = gt_lock_one(d);
+    unsigned int nr;
+    if (!gt)
+        return 0;
+    nr = gt->max_frames;
+    spin_unlock(&gt->lock);
+    return nr;
+}
+
 unsigned int grant_table_nr_frames(struct domain *d)
 {
     struct grant_table *gt = gt_lock_one(d);

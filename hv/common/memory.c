@@ -20,6 +20,7 @@
 #include <tern/pvclock.h>
 #include <tern/xmalloc.h>
 #include <tern/xsm.h>
+#include "memory_private.h"
 
 /* Frames of work (allocation and zeroing, or release) per call before a continuation. */
 #define MEMOP_WORK_BUDGET 2048
@@ -39,8 +40,8 @@ static unsigned int max_order(const struct domain *d)
  * allocation reference dropped, as Xen frees "normal domain memory"); one replaced by
  * populate stays allocated to the domain, unmapped, as in Xen.
  */
-static void drop_replaced(struct domain *d, uint64_t gfn, struct page_info *old,
-                          enum p2m_type ot, bool free_ram)
+void physmap_drop_replaced(struct domain *d, uint64_t gfn, struct page_info *old,
+                           enum p2m_type ot, bool free_ram)
 {
     uint64_t expect = gfn;
 
@@ -84,7 +85,7 @@ static int map_new_ram(struct domain *d, uint64_t gfn, struct page_info *pg,
             rc = -EPERM;
         }
         if (!rc) {
-            drop_replaced(d, gfn + off, old, ot, false);
+            physmap_drop_replaced(d, gfn + off, old, ot, false);
             off++;
         }
     }
@@ -178,8 +179,7 @@ static int release_gfn(struct domain *d, uint64_t gfn)
     return 0;
 }
 
-/* DOMID_SELF, or another domain when policy allows. A reference is taken. */
-static struct domain *memop_target(domid_t domid, int *rc)
+struct domain *memop_target(domid_t domid, int *rc)
 {
     struct domain *self = current->domain;
     struct domain *d = domid == DOMID_SELF ? self : domain_get_by_id(domid);
@@ -286,34 +286,24 @@ static int physmap_source(struct domain *d, const struct xen_add_to_physmap *x,
 }
 
 /*
- * Map shared_info or a grant-table frame at gpfn. What was there goes (RAM is freed, a
- * shared frame is unhooked; a grant mapping refuses with -ENXIO, as Xen's guest_remove_page
- * does for a frame the domain does not own), and shared_info leaves its previous gfn. The
- * physmap lock orders concurrent moves of the same frame.
+ * Map shared_info or a grant-table frame at gpfn (XENMAPSPACE_gmfn_foreign is
+ * memory_foreign.c's). What was there goes (RAM is freed, a shared frame is unhooked; a grant
+ * or foreign mapping refuses with -ENXIO, as Xen's guest_remove_page does for a frame the
+ * domain does not own), and shared_info leaves its previous gfn. The physmap lock orders
+ * concurrent moves of the same frame.
  */
-static long add_to_physmap(unsigned long start, uint64_t arg)
+int physmap_add_one(struct domain *d, unsigned int space, uint64_t idx, uint64_t gpfn)
 {
-    struct xen_add_to_physmap x;
+    struct xen_add_to_physmap x = { .space = space, .idx = idx, .gpfn = gpfn };
     struct page_info *pg = NULL, *old;
     enum p2m_type ot;
     unsigned long flags;
-    int rc = 0;
+    int rc;
 
-    if (start != (uint16_t)start)
-        return -EDOM;
-    if (copy_from_guest(&x, arg, sizeof(x)))
-        return -EFAULT;
-    if (x.space == XENMAPSPACE_gmfn_foreign)
-        return -ENOSYS;
-    struct domain *d = memop_target(x.domid, &rc);
-    if (!d)
-        return rc;
-    if (x.gpfn >= (1ULL << 36)) {
-        rc = -EINVAL;
-        goto out;
-    }
+    if (x.gpfn >= (1ULL << 36))
+        return -EINVAL;
     if ((rc = physmap_source(d, &x, &pg)))
-        goto out;
+        return rc;
 
     spin_lock_irqsave(&d->physmap_lock, flags);
     rc = p2m_replace_entry(d, x.gpfn, page_to_mfn(pg), p2m_xen_shared,
@@ -322,7 +312,7 @@ static long add_to_physmap(unsigned long start, uint64_t arg)
         rc = -ENXIO;
     if (!rc) {
         if (old != pg)
-            drop_replaced(d, x.gpfn, old, ot, true);
+            physmap_drop_replaced(d, x.gpfn, old, ot, true);
         else
             put_page(old); /* the same frame again: only the entry's reference goes */
         if (x.space == XENMAPSPACE_shared_info) {
@@ -338,14 +328,33 @@ static long add_to_physmap(unsigned long start, uint64_t arg)
             if (d->vcpu[i])
                 pvclock_update(d->vcpu[i]);
     put_page(pg);
-out:
+    return rc;
+}
+
+static long add_to_physmap(unsigned long start, uint64_t arg)
+{
+    struct xen_add_to_physmap x;
+    int rc = 0;
+
+    if (start != (uint16_t)start)
+        return -EDOM;
+    if (copy_from_guest(&x, arg, sizeof(x)))
+        return -EFAULT;
+    if (x.space == XENMAPSPACE_gmfn_foreign)
+        return -ENOSYS; /* as Xen: only through add_to_physmap_batch */
+    struct domain *d = memop_target(x.domid, &rc);
+    if (!d)
+        return rc;
+    rc = physmap_add_one(d, x.space, x.idx, x.gpfn);
     domain_put(d);
     return rc;
 }
 
 /*
  * Unmap gpfn, as Xen: the frame is not freed (RAM stays allocated to the domain, unmapped).
- * Grant mappings are left to grant unmap, which also drops their pin (-EINVAL here).
+ * A foreign mapping (privcmd's munmap) goes with its reference, after the flush that
+ * p2m_remove_entry does. Grant mappings are left to grant unmap, which also drops their pin
+ * (-EINVAL here).
  */
 static long remove_from_physmap(unsigned long start, uint64_t arg)
 {
@@ -367,8 +376,9 @@ static long remove_from_physmap(unsigned long start, uint64_t arg)
     if (!pg) {
         rc = -ENOENT;
     } else {
-        rc = p2m_remove_entry(d, x.gpfn, P2M_RAM | P2M_BIT(p2m_xen_shared), page_to_mfn(pg),
-                              NULL);
+        rc = p2m_remove_entry(d, x.gpfn,
+                              P2M_RAM | P2M_BIT(p2m_xen_shared) | P2M_BIT(p2m_map_foreign),
+                              page_to_mfn(pg), NULL);
         if (!rc && t == p2m_xen_shared && pg == d->shared_info_page &&
             d->shared_info_gfn == x.gpfn)
             d->shared_info_gfn = ~0ULL;
@@ -551,6 +561,10 @@ long do_memory_op(unsigned long cmd, uint64_t arg)
         return add_to_physmap(start, arg);
     case XENMEM_remove_from_physmap:
         return remove_from_physmap(start, arg);
+    case XENMEM_add_to_physmap_batch:
+        return memory_add_to_physmap_batch(start, arg);
+    case XENMEM_acquire_resource:
+        return memory_acquire_resource(start, arg);
     case XENMEM_memory_map:
         return memory_map(arg);
     case XENMEM_set_memory_map:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Frame ownership and reference counts: get/put, domain frames, shared Tern frames. */
 #include <tern/domain.h>
+#include <tern/domctl.h>
 #include <tern/errno.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
@@ -73,7 +74,13 @@ static void free_page_now(struct page_info *pg)
     pg->owner = NULL;
     __atomic_store_n(&pg->count_info, 0, __ATOMIC_RELEASE);
     free_pages(pg, 0);
-    /* The domain held itself alive while it owned frames (see alloc_domain_pages). */
+    /* The domain held itself alive while it owned frames (see alloc_domain_pages). A
+     * destroyed domain whose last frame another domain still used is gone only now: as Xen,
+     * VIRQ_DOM_EXC tells dom0's tools once more. */
+    if (last && d->is_dying) {
+        printk("Domain %u: its last frame in use elsewhere was released\n", d->domain_id);
+        domain_send_dom_exc();
+    }
     if (last)
         domain_put(d);
 }

@@ -39,6 +39,7 @@ for cfg in "$G"/*.cfg; do
         evtchn-interdomain-*|gnttab-*) ;; # pairs, below
         races-*|bystander*|hcfuzz*) ;;     # beside a bystander: races.sh, hcfuzz.sh
         xlcreate*) ;;                       # runs as dom0: xlcreate.sh
+        foreign-*) ;;                      # beside its dom0: foreign.sh
         *) singles+=("$cfg") ;;
     esac
 done

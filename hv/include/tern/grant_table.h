@@ -25,6 +25,7 @@
 #include <tern/types.h>
 
 struct domain;
+struct page_info;
 
 /* Xen 4.17's defaults (gnttab_max_frames=64, gnttab_max_maptrack_frames=1024), also the caps. */
 #define GNTTAB_DEFAULT_MAX_FRAMES 64
@@ -45,6 +46,10 @@ void grant_table_destroy(struct domain *d);
  * -EINVAL if idx is at or beyond d's limit (as Xen), -ENOMEM if the table cannot grow.
  */
 int grant_table_get_frame(struct domain *d, unsigned int idx, mfn_t *mfn);
+/* The same for XENMEM_acquire_resource, with a reference on the frame for the caller
+ * (put_page), taken under the table's lock; the limit on frames (0 once torn down). */
+int grant_table_get_frame_ref(struct domain *d, unsigned int idx, struct page_info **pg);
+unsigned int grant_table_max_frames(struct domain *d);
 unsigned int grant_table_nr_frames(struct domain *d);
 
 /* The domain builder fills a reserved entry (ref 0 console, ref 1 xenstore) as the

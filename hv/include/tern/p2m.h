@@ -28,6 +28,7 @@ enum p2m_type {
     p2m_grant_rw,    /* another domain's frame mapped through a grant */
     p2m_grant_ro,
     p2m_xen_shared,  /* Tern-owned shared frame (shared_info, grant table frames) */
+    p2m_map_foreign, /* another domain's frame mapped by a privileged domain (privcmd) */
 };
 
 /* Sets of types, for the calls that act only on some. */
@@ -38,7 +39,11 @@ enum p2m_type {
 #define P2M_ANY_MFN (~0ULL)
 
 int p2m_init(struct domain *d);
-/* Drop every entry's reference and free every table page. No vCPU of d may run. */
+/*
+ * Drop every entry's reference and free every table page. No vCPU of d may run. The tables
+ * are detached under the lock first, so a concurrent lookup from another domain (a foreign
+ * map of d's RAM) either takes its reference before or finds nothing.
+ */
 void p2m_teardown(struct domain *d);
 
 /*

@@ -308,6 +308,11 @@ mfn_t page_to_mfn(const struct page_info *pg)
     return fp_of(pg)->mfn;
 }
 
+struct page_info *virt_to_page(const void *va)
+{
+    return mfn_to_page((mfn_t)(uintptr_t)va >> 12);
+}
+
 void *page_to_virt(const struct page_info *pg)
 {
     return fake_mfn_to_virt(page_to_mfn(pg));

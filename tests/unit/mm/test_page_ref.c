@@ -24,6 +24,13 @@ void domain_put(struct domain *d)
     d->refcount--;
 }
 
+static unsigned int dom_exc_sent;
+
+void domain_send_dom_exc(void)
+{
+    dom_exc_sent++;
+}
+
 void *alloc_xen_page(void)
 {
     struct page_info *pg = alloc_pages(0);
@@ -235,8 +242,13 @@ TEST(relinquish_in_batches_leaves_used_frames_as_zombies)
     CHECK_EQ(d.refcount, 2); /* the zombie keeps itself until its last frame goes */
     CHECK_EQ(page_alloc_free_count(), free0 - 3);
     CHECK(alloc_domain_pages(&d, 0, &rc) == NULL, "nothing new for a dying domain");
-    for (unsigned int i = 0; i < 3; i++)
+    d.is_dying = true;
+    dom_exc_sent = 0;
+    for (unsigned int i = 0; i < 3; i++) {
         put_page(held[i]);
+        /* Xen: VIRQ_DOM_EXC again when the zombie's last frame goes, not before. */
+        CHECK_EQ(dom_exc_sent, i == 2 ? 1u : 0u);
+    }
     CHECK_EQ(d.tot_pages, 0);
     CHECK_EQ(d.refcount, 1);
     CHECK_EQ(page_alloc_free_count(), free0);

@@ -119,6 +119,7 @@ static uint8_t *frame_of(struct domain *d, uint64_t gpa, bool write, enum p2m_ty
     case p2m_ram_rw:
     case p2m_grant_rw:
     case p2m_xen_shared:
+    case p2m_map_foreign:
         break;
     case p2m_ram_ro:
     case p2m_grant_ro:

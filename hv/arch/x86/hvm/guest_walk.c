@@ -30,6 +30,7 @@ static struct page_info *gpa_frame(struct domain *d, uint64_t gpa, bool write)
     case p2m_ram_rw:
     case p2m_grant_rw:
     case p2m_xen_shared:
+    case p2m_map_foreign:
         return pg;
     case p2m_ram_ro:
     case p2m_grant_ro:

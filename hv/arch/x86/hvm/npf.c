@@ -70,6 +70,7 @@ void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
         /* Another vCPU changed the mapping between the fault and now (populated the gfn,
          * say): the access is allowed as things stand, so the guest just retries it. */
         if (t == p2m_ram_rw || t == p2m_grant_rw || t == p2m_xen_shared ||
+            t == p2m_map_foreign ||
             (!write && (t == p2m_ram_ro || t == p2m_grant_ro)))
             return;
     }

@@ -28,7 +28,7 @@
 static uint64_t leaf_bits(enum p2m_type t)
 {
     uint64_t e = NPT_P | NPT_US | ((uint64_t)t << NPT_TYPE_SHIFT);
-    if (t == p2m_ram_rw || t == p2m_grant_rw || t == p2m_xen_shared)
+    if (t == p2m_ram_rw || t == p2m_grant_rw || t == p2m_xen_shared || t == p2m_map_foreign)
         e |= NPT_RW;
     return e;
 }
@@ -82,9 +82,16 @@ static void free_level(struct domain *d, uint64_t *t, int level)
 
 void p2m_teardown(struct domain *d)
 {
-    if (d->arch.p2m_root)
-        free_level(d, d->arch.p2m_root, 4);
+    unsigned long flags;
+    uint64_t *root;
+
+    spin_lock_irqsave(&d->arch.p2m_lock, flags);
+    root = d->arch.p2m_root;
     d->arch.p2m_root = NULL;
+    spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
+    /* put_page may free frames (and zombie domains): never under the lock. */
+    if (root)
+        free_level(d, root, 4);
 }
 
 paddr_t p2m_root(struct domain *d)
@@ -122,6 +129,10 @@ static uint64_t *walk(struct domain *d, uint64_t gfn, int level, bool alloc, boo
 {
     uint64_t *t = d->arch.p2m_root;
     *rc = 0;
+    if (!t) { /* torn down (p2m_teardown): nothing is mapped and nothing can be */
+        *rc = -EINVAL;
+        return NULL;
+    }
     for (int l = 4; l > level; l--) {
         uint64_t *e = &t[(gfn >> (9 * (l - 1))) & 511];
         if (!(*e & NPT_P)) {

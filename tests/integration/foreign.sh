@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Foreign mappings into dom0 (privcmd's XENMEM_add_to_physmap_batch) and
+# XENMEM_acquire_resource, with the foreign test guest (guests/tests/foreign) run as dom0
+# (a boot module, role=dom0) beside the same guest as a boot-time domU (foreign-domu.cfg,
+# domid 1). Dom0 maps the domU's pages and grant table, the domU sees dom0's writes and is
+# refused every such call itself; dom0 keeps two of its pages mapped while Tern destroys it
+# (keep=1), reads them, unmaps them, and its final free page count must equal that of the
+# same run where nothing outlived the domU (keep=0): the kept frames and the dead domain's
+# own structures all come back.
+. "$(dirname "$0")/common.bash"
+G=$ROOT/build/guests
+[ -f "$G/foreign.elf" ] || { CASE=foreign-built LOG=/dev/null; fail "no $G/foreign.elf: make guests"; }
+
+# run_foreign CASE KEEP SMP: boot dom0 + domU, check both succeed; sets FINAL.
+run_foreign() {
+    local name=$1 keep=$2 smp=$3
+    FINAL=
+    if boot "$name" 0 --smp "$smp" --mem 512 --timeout 240 \
+        --cmdline "dom0_mem=64M dom0_max_vcpus=$smp" \
+        --module "$G/foreign.elf role=dom0 keep=$keep vcpus=$smp" "$G/foreign-domu.cfg"; then
+        expect "^\\[Domain-0\\] Test result: SUCCESS" "dom0's checks"
+        expect "^\\[foreign-domu\\] Test result: SUCCESS" "the domU's checks"
+        expect "Domain 1 \\(foreign-domu\\) destroyed" "the domU torn down while dom0 ran"
+        expect "Hardware Dom0 halted: halting machine"
+        reject "TERN PANIC|FATAL|crashed|has no reference|no reference to drop"
+        FINAL=$(number "\\[Domain-0\\] dom0: free pages at the end: ([0-9]+)")
+    fi
+}
+
+for smp in 1 2; do
+    run_foreign "foreign-keep-smp$smp" 1 "$smp"
+    if [ -z "$FAILED" ]; then
+        # Two pages, and the mailbox if dom0 had not unmapped it yet (one CPU).
+        kept=$(number "d1: ([0-9]+) frames still in use elsewhere; freed when released")
+        expect_range "$kept" 2 3 "frames of the destroyed domU kept for dom0's mappings"
+        expect "Domain 1: its last frame in use elsewhere was released" \
+            "the zombie went when dom0 unmapped its last frame"
+        # The zombie's end comes after the destroy, not with it.
+        destroyed=$(grep -n "Domain 1 (foreign-domu) destroyed" "$LOG" | head -1 | cut -d: -f1)
+        released=$(grep -n "its last frame in use elsewhere" "$LOG" | head -1 | cut -d: -f1)
+        [ -n "$destroyed" ] && [ -n "$released" ] && [ "$released" -gt "$destroyed" ] ||
+            fail "the last frame was released (line $released) before the destroy ($destroyed)"
+    fi
+    keep_final=$FINAL
+    done_case
+    run_foreign "foreign-nokeep-smp$smp" 0 "$smp"
+    reject "its last frame in use elsewhere"
+    if [ -z "$FAILED" ] && [ "$FINAL" != "$keep_final" ]; then
+        fail "free pages at the end: $keep_final after keeping 2 frames past the destroy, $FINAL" \
+            "when nothing outlived the domU: they must be equal"
+    fi
+    done_case
+done
