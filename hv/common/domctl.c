@@ -171,6 +171,15 @@ static long domctl_op(struct domain *caller, struct domain *d, struct xen_domctl
     case XEN_DOMCTL_setvcpuaffinity:
     case XEN_DOMCTL_getvcpuaffinity:
         return domctl_vcpuaffinity(d, op->cmd, &op->u.vcpuaffinity);
+    case XEN_DOMCTL_setnodeaffinity: {
+        /* One node (0), which has every CPU and all memory: a map without it is Xen's
+         * "no online node" (-EINVAL); with it, nothing changes. */
+        uint64_t nodes;
+        rc = bitmap_from_guest(&nodes, &op->u.nodeaffinity.nodemap);
+        return rc ? rc : (nodes & 1) ? 0 : -EINVAL;
+    }
+    case XEN_DOMCTL_getnodeaffinity:
+        return bitmap_to_guest(&op->u.nodeaffinity.nodemap, 1);
     case XEN_DOMCTL_scheduler_op:
         /* Xen's sched_adjust under the null scheduler: no parameters to get or put. */
         if (op->u.scheduler_op.sched_id != XEN_SCHEDULER_NULL ||

@@ -63,6 +63,7 @@ static void check_domctl(void)
                                      XEN_DOMCTL_scheduler_op, XEN_DOMCTL_getvcpuaffinity,
                                      XEN_DOMCTL_settscinfo, XEN_DOMCTL_set_paging_mempool_size,
                                      XEN_DOMCTL_gethvmcontext, XEN_DOMCTL_sethvmcontext,
+                                     XEN_DOMCTL_setnodeaffinity, XEN_DOMCTL_getnodeaffinity,
                                      82, 83, 999 };
     domid_t self = xen_domid();
     struct xen_domctl op;

@@ -30,6 +30,8 @@
 #define XEN_DOMCTL_getvcpuinfo 14  /* -EINVAL for vcpu >= max_vcpus, -ESRCH if not created */
 #define XEN_DOMCTL_scheduler_op 16 /* sched_id must be the scheduler's (null): no parameters */
 #define XEN_DOMCTL_getvcpuaffinity 25
+#define XEN_DOMCTL_setnodeaffinity 68 /* -EINVAL unless the map has an online node (0) */
+#define XEN_DOMCTL_getnodeaffinity 69 /* every node: the one node */
 #define XEN_DOMCTL_gethvmcontext 33  /* NULL buffer: the size; else the records (save.h) */
 #define XEN_DOMCTL_sethvmcontext 34  /* HEADER first, then records, then END */
 #define XEN_DOMCTL_get_cpu_policy 82 /* the domain's policy, serialised */
@@ -142,6 +144,11 @@ struct xen_domctl_vcpuaffinity {
     struct xenctl_bitmap cpumap_hard;
     struct xenctl_bitmap cpumap_soft;
 };
+/* XEN_DOMCTL_setnodeaffinity / getnodeaffinity: NUMA nodes the domain's memory prefers. */
+struct xen_domctl_nodeaffinity {
+    struct xenctl_bitmap nodemap;
+};
+_Static_assert(sizeof(struct xen_domctl_nodeaffinity) == 16, "Xen 4.17 layout");
 _Static_assert(sizeof(struct xen_domctl_vcpuaffinity) == 40, "Xen 4.17 layout");
 _Static_assert(offsetof(struct xen_domctl_vcpuaffinity, cpumap_soft) == 24, "Xen 4.17 layout");
 
@@ -226,6 +233,7 @@ struct xen_domctl {
         struct xen_domctl_setdomainhandle setdomainhandle;
         struct xen_domctl_getvcpuinfo getvcpuinfo;
         struct xen_domctl_vcpuaffinity vcpuaffinity;
+        struct xen_domctl_nodeaffinity nodeaffinity;
         struct xen_domctl_scheduler_op scheduler_op;
         struct xen_domctl_tsc_info tsc_info;
         struct xen_domctl_paging_mempool paging_mempool;

@@ -257,3 +257,36 @@ TEST(cpupool_op)
     CHECK_EQ(fake_sysctl(&op), -EFAULT);
     fake_teardown();
 }
+
+static long nodeaffinity(uint32_t cmd, uint8_t *map, uint32_t bits)
+{
+    struct xen_domctl op;
+
+    fake_domctl_init(&op, cmd, 5);
+    op.u.nodeaffinity.nodemap.bitmap = (uint64_t)(uintptr_t)map;
+    op.u.nodeaffinity.nodemap.nr_bits = bits;
+    return fake_domctl(&op);
+}
+
+TEST(node_affinity)
+{
+    uint8_t map[16];
+
+    two_domains();
+    /* Get: node 0, the rest of the guest's 128 bits zeroed. */
+    memset(map, 0xff, sizeof(map));
+    CHECK_EQ(nodeaffinity(XEN_DOMCTL_getnodeaffinity, map, 128), 0);
+    CHECK(map[0] == 1 && !map[1] && !map[15], "node map %02x %02x .. %02x", map[0], map[1],
+          map[15]);
+    /* Set: any map with node 0 (libxl's placement sends every node), none without it. */
+    map[0] = 0xff;
+    CHECK_EQ(nodeaffinity(XEN_DOMCTL_setnodeaffinity, map, 64), 0);
+    map[0] = 0xfe;
+    CHECK_EQ(nodeaffinity(XEN_DOMCTL_setnodeaffinity, map, 64), -EINVAL);
+    CHECK_EQ(nodeaffinity(XEN_DOMCTL_setnodeaffinity, map, 0), -EINVAL);
+    /* Hostile: a faulting map, huge nr_bits. */
+    CHECK_EQ(nodeaffinity(XEN_DOMCTL_setnodeaffinity, (uint8_t *)(uintptr_t)FAKE_BAD_GVA, 8),
+             -EFAULT);
+    CHECK_EQ(nodeaffinity(XEN_DOMCTL_getnodeaffinity, map, 0x7fffffff), -EINVAL);
+    fake_teardown();
+}
