@@ -285,7 +285,11 @@ void domain_crash(struct domain *d, const char *why)
  */
 void domain_destroy(struct domain *d)
 {
+    /* Under the domain lock: a toolstack call holding it (arch/x86/hvm/save.c) either sees
+     * the domain dying or finishes with its vCPUs before they are freed below. */
+    spin_lock(&d->lock);
     d->is_dying = true;
+    spin_unlock(&d->lock);
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpu[i];
         if (!v)

@@ -5,8 +5,9 @@
  * the header and MTRR record and loads vCPU 0's start state for a new PVH domain.
  *
  * The domain is paused and no vCPU of it is on a CPU while its records are read or written
- * (otherwise the call is re-executed until that holds), and d->lock orders two toolstack
- * calls against each other and against VCPUOP_initialise.
+ * (otherwise the call is re-executed until that holds). d->lock is held throughout: it orders
+ * two toolstack calls against each other and against VCPUOP_initialise, and domain_destroy()
+ * marks the domain dying under it, so its vCPUs are never freed under this code.
  *
  * Tern's limits: no LAPIC/LAPIC_REGS records yet (refused on load as an unknown type); the
  * MTRRs are Tern's fixed view (write-back, what msr.c answers), so of a loaded MTRR record
@@ -198,9 +199,16 @@ static long gethvmcontext(struct domain *d, struct xen_domctl *op, uint64_t arg)
     struct hvm_stream h = { 0 };
     long rc;
 
-    if ((rc = quiesce(d)))
-        return rc;
     spin_lock(&d->lock);
+    if (d->is_dying) {
+        spin_unlock(&d->lock);
+        rc = -EINVAL;
+        goto copy_back;
+    }
+    if ((rc = quiesce(d))) {
+        spin_unlock(&d->lock);
+        return rc;
+    }
     h.size = save_size(d);
     if (!hc->buffer) {
         hc->size = h.size; /* the size query */
@@ -212,11 +220,12 @@ static long gethvmcontext(struct domain *d, struct xen_domctl *op, uint64_t arg)
         rc = save(d, &h);
         hc->size = h.cur;
     }
-    spin_unlock(&d->lock);
     domain_unpause(d);
+    spin_unlock(&d->lock);
     if (!rc && h.data && copy_to_guest(hc->buffer, h.data, h.cur))
         rc = -EFAULT;
     xfree(h.data);
+copy_back:
     /* As Xen: the structure goes back whatever the outcome. */
     if (copy_to_guest(arg, op, sizeof(*op)))
         rc = -EFAULT;
@@ -236,7 +245,13 @@ static long sethvmcontext(struct domain *d, const struct xen_domctl *op)
         xfree(h.data);
         return -EFAULT;
     }
-    if ((rc = quiesce(d))) {
+    spin_lock(&d->lock);
+    if (d->is_dying)
+        rc = -EINVAL;
+    else
+        rc = quiesce(d);
+    if (rc) {
+        spin_unlock(&d->lock);
         xfree(h.data);
         return rc;
     }
@@ -244,13 +259,12 @@ static long sethvmcontext(struct domain *d, const struct xen_domctl *op)
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i])
             vcpu_pause_flags_set(d->vcpu[i], VPF_down);
-    spin_lock(&d->lock);
     rc = load(d, &h, loaded);
-    spin_unlock(&d->lock);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i] && (loaded[i / 64] & (1ULL << (i % 64))))
             vcpu_pause_flags_clear(d->vcpu[i], VPF_down);
     domain_unpause(d);
+    spin_unlock(&d->lock);
     xfree(h.data);
     return rc;
 }
@@ -258,8 +272,8 @@ static long sethvmcontext(struct domain *d, const struct xen_domctl *op)
 long domctl_hvmcontext(struct domain *caller, struct domain *d, struct xen_domctl *op,
                        uint64_t arg)
 {
-    /* The caller's own domain cannot be paused under it; a dying one has no state. */
-    if (d == caller || d->is_dying) {
+    /* The caller's own domain cannot be paused under it (a dying one: -EINVAL below). */
+    if (d == caller) {
         if (op->cmd == XEN_DOMCTL_gethvmcontext && copy_to_guest(arg, op, sizeof(*op)))
             return -EFAULT;
         return -EINVAL;
