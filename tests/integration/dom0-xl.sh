@@ -7,6 +7,8 @@
 # one case here, so a failure names the command that failed.
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels/generic
+# The in-dom0 test groups (tools/dom0/xl-test); DOM0_XL_GROUPS picks some for debugging.
+XL_GROUPS=${DOM0_XL_GROUPS:-basic+create+life+cycles+crash+concurrent}
 
 # The root is built once and cached (dom0-root.sh builds it first in a full run).
 "$ROOT/scripts/mkdom0" >"$LOGDIR/dom0-xl-mkdom0.log" 2>&1
@@ -43,9 +45,9 @@ if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
     fail "scripts/mkdom0 made no image"
     done_case
 else
-    boot dom0-xl 0 --smp 2 --mem 2048 --timeout 400 \
+    boot dom0-xl 0 --smp 2 --mem 2048 --timeout 900 \
         --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
-        --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test" \
+        --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=$XL_GROUPS" \
         --module "$IMG"
     done_case # dom0 powered off at the end (the rig's status 0), or FAIL above
     report_checks dom0-xl

@@ -485,10 +485,17 @@ start_shell() {
     echo "Tern test guest: $(uname -sr), $(nproc) vCPUs," \
         "$(free -m | awk '$1 == "Mem:" { print $2 }') MiB."
     echo "Busybox shell on the console; 'poweroff -f' ends the guest."
+    # What busybox's poweroff, halt and reboot (and so the kernel's orderly poweroff, which
+    # Xen's "xl shutdown" starts) ask of init: SIGUSR2, SIGUSR1, SIGTERM.
+    trap 'echo "TERN-MARK poweroff-requested"; power_off' USR2 USR1
+    trap 'echo "TERN-MARK reboot-requested"; sync; reboot -f' TERM
     while :; do
         # The child is not a process-group leader, so setsid needs no fork; cttyhack makes the
-        # console its controlling tty (job control, ^C).
-        /bin/sh -c 'exec setsid cttyhack /bin/sh -l'
+        # console its controlling tty (job control, ^C). It runs in the background so that
+        # the wait below, unlike a foreground child, lets the traps run at once.
+        /bin/sh -c 'exec setsid cttyhack /bin/sh -l' &
+        child=$!
+        while kill -0 $child 2>/dev/null; do wait $child; done
         echo "(the shell exited; starting another)"
         sleep 1
     done
