@@ -218,7 +218,9 @@ static void domu(void)
            (unsigned long)mb->gfns[0]);
     /* The churn while dom0 maps the page (dom0_race): Tern must never let dom0 see a frame
      * that is neither the domU's nor fresh. */
-    if (check(wait_until(mb->churn_go, STEP_TIMEOUT), "domU: dom0 did not start the race")) {
+    /* wait=<s>: how long dom0 may take to come (a Linux dom0 boots for a while first). */
+    uint64_t first_wait = SEC(cmdline_get_int("wait", 60));
+    if (check(wait_until(mb->churn_go, first_wait), "domU: dom0 did not start the race")) {
         uint32_t rounds = 0;
         while (!mb->churn_stop && churn_once())
             rounds++;
