@@ -218,7 +218,9 @@ static void domu(void)
            (unsigned long)mb->gfns[0]);
     /* The churn while dom0 maps the page (dom0_race): Tern must never let dom0 see a frame
      * that is neither the domU's nor fresh. */
-    if (check(wait_until(mb->churn_go, STEP_TIMEOUT), "domU: dom0 did not start the race")) {
+    /* wait=<s>: how long dom0 may take to come (a Linux dom0 boots for a while first). */
+    uint64_t first_wait = SEC(cmdline_get_int("wait", 60));
+    if (check(wait_until(mb->churn_go, first_wait), "domU: dom0 did not start the race")) {
         uint32_t rounds = 0;
         while (!mb->churn_stop && churn_once())
             rounds++;
@@ -521,7 +523,28 @@ static void dom0(void)
     if (keep)
         check(wait_until(((volatile struct mailbox *)mb)->domu_state >= 1, STEP_TIMEOUT),
               "dom0: the domU did not finish within 60 s");
+    uint64_t gfn2 = mb->gfns[2]; /* the mailbox goes now */
     check_rc(unmap(SCR_GFN(0)), 0, "dom0: unmap the mailbox");
+    /* Map, read and unmap page 2 nonstop while Tern destroys the domU (on another CPU when
+     * there are two): each map either succeeds with the domU's page or fails with -ESRCH
+     * (the domain is dying) or -EINVAL (its memory is going); never another frame. Not with
+     * keep=0, whose domU must end with nothing mapped. */
+    unsigned int during = 0, r = 0, einval = 0;
+    uint64_t deadline = now_ns() + STEP_TIMEOUT;
+    while (keep && domain_listed(peer) && now_ns() < deadline) {
+        long rc = map_one(peer, gfn2, SCR_GFN(7));
+        if (rc == -EINVAL)
+            einval++;
+        if (rc == -ESRCH || rc == -EINVAL)
+            continue;
+        if (!check_rc(rc, 0, "dom0: map %u during the domU's end", r++))
+            break;
+        during++;
+        page_is((void *)SCR(7), 2, "page 2 mapped during the domU's end");
+        check_rc(unmap(SCR_GFN(7)), 0, "dom0: unmap page 2 during the domU's end");
+    }
+    printk("dom0: mapped page 2 %u times while the domU ended (%u refused with -EINVAL)\n",
+           during, einval);
     if (!check(wait_until(!domain_listed(peer), STEP_TIMEOUT),
                "dom0: domain %u still listed 60 s after it finished", peer))
         return;

@@ -9,6 +9,8 @@
 #include <tern/errno.h>
 #include <tern/grant_table.h>
 #include <tern/hypercall.h>
+#include <tern/mm.h>
+#include <tern/page_ref.h>
 
 #define GRANTER 1
 #define MAPPER 2
@@ -804,5 +806,35 @@ TEST(fault_mid_array_stops_there)
     CHECK_EQ(fake_p2m(p.m, MAP_GFN + 2, NULL), p2m_invalid);
     /* The status write-back of an unmap faulting still leaves the elements before done. */
     fake_fault_lo = fake_fault_hi = 0;
+    fake_check_clean();
+}
+
+/* ---- XENMEM_acquire_resource's access to the frames -------------------------------------- */
+
+TEST(acquire_frame_ref_grows_and_holds_the_frame_past_destroy)
+{
+    struct pair p = setup_pair(false);
+    struct page_info *pg = NULL;
+
+    CHECK_EQ(grant_table_max_frames(p.g), 64);
+    CHECK_EQ(grant_table_get_frame_ref(p.g, 64, &pg), -EINVAL);
+    CHECK(pg == NULL, "no frame handed out beyond the limit");
+    /* Frame 2 grows the table as Xen's gnttab_acquire_resource does. */
+    CHECK_EQ(grant_table_get_frame_ref(p.g, 2, &pg), 0);
+    CHECK_EQ(grant_table_nr_frames(p.g), 3);
+    void *va = page_to_virt(pg);
+    uint32_t held = fake_page_count(va);
+    CHECK(held >= 2, "the table's own reference and the caller's: %u", held);
+    memset(va, 0x3c, 64);
+    /* The owner goes: its table frames are given up, the caller's reference keeps this one. */
+    grant_table_destroy(p.g);
+    CHECK_EQ(grant_table_max_frames(p.g), 0);
+    CHECK_EQ(grant_table_get_frame_ref(p.g, 0, &pg), -EINVAL);
+    CHECK_EQ(fake_page_count(va), held - 1);
+    CHECK_EQ(((uint8_t *)va)[10], 0x3c);
+    put_page(virt_to_page(va));
+    CHECK_EQ(fake_page_count(va), 0);
+    fake_domain_destroy(p.g);
+    fake_domain_destroy(p.m);
     fake_check_clean();
 }
