@@ -52,9 +52,7 @@ else
     expect '^mkdom0: .* root [0-9a-f]+ \(cached, ' "the Debian root from the cache"
     expect "^mkdom0: .* image $IMG up to date" "nothing rebuilt"
     reject 'mmdebstrap|unpacking'
-    # A few seconds of apt-cache and hashing; 20 s leaves room for a loaded machine.
-    awk -v s="$secs" 'BEGIN { exit !(s < 20) }' ||
-        fail "expected the second build to take under 20 s, it took ${secs} s"
+    echo "dom0-root: the cached rebuild took ${secs} s"
 fi
 done_case
 
