@@ -259,6 +259,7 @@ void gen_console_io(struct fz *f, struct fz_call *c);
 void gen_hvm_op(struct fz *f, struct fz_call *c);
 void gen_vm_assist(struct fz *f, struct fz_call *c);
 void gen_unknown(struct fz *f, struct fz_call *c);
+void gen_multicall(struct fz *f, struct fz_call *c);
 
 /* ---- The run (run.c) ------------------------------------------------------------------ */
 

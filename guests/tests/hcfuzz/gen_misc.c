@@ -274,12 +274,13 @@ void gen_vm_assist(struct fz *f, struct fz_call *c)
 
 /*
  * Hypercall numbers Tern has no handler for: PV-only ones, ones Xen offers HVM guests that
- * Tern lacks (multicall, physdev_op, dm_op, argo, hypfs...), and numbers past the table.
+ * Tern lacks (physdev_op, dm_op, argo, hypfs...), and numbers past the table. Multicall
+ * (13) is gen_multicall's: with a readable list and a huge count it would run anything.
  * Arguments are bad addresses and small or huge numbers, nothing that points at us.
  */
 void gen_unknown(struct fz *f, struct fz_call *c)
 {
-    static const uint16_t nrs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 16, 19, 22,
+    static const uint16_t nrs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 16, 19, 22,
                                     23, 25, 26, 27, 28, 30, 31, 33, 35, 36, 37, 38, 39, 40,
                                     41, 42, 48, 49, 50, 55, 63 };
 
@@ -308,4 +309,66 @@ void gen_unknown(struct fz *f, struct fz_call *c)
             break;
         }
     }
+}
+
+/* Each entry's result against what its call must give (see gen_multicall). */
+static void check_multicall(struct fz_call *c, long rc)
+{
+    const struct multicall_entry *e = (const struct multicall_entry *)(uintptr_t)c->note[0];
+
+    if (rc != 0 || !e)
+        return; /* a refused list: nothing ran */
+    for (unsigned int i = 0; i < c->note[1]; i++) {
+        long want = e[i].op == __HYPERVISOR_xen_version ?
+                        (e[i].args[0] == XENVER_pagesize ? (long)PAGE_SIZE : fz_xen_version) :
+                    e[i].op == __HYPERVISOR_multicall ? -EINVAL : -ENOSYS;
+        if ((long)e[i].result != want)
+            fz_fail(c, rc, "multicall entry %u (hypercall %lu): result %ld, expected %ld", i,
+                    (unsigned long)e[i].op, (long)e[i].result, want);
+    }
+}
+
+/*
+ * multicall with up to 16 entries in our own memory whose calls cannot hurt us (xen_version,
+ * a nested multicall, unknown numbers), or a list at a bad address. nr_calls stays small:
+ * a huge count over readable memory would run whatever that memory says, for ever.
+ */
+void gen_multicall(struct fz *f, struct fz_call *c)
+{
+    unsigned int n = (unsigned int)below(f, 17);
+    struct multicall_entry *e = fz_lane_struct(f, 16 * sizeof(*e));
+
+    c->nr = __HYPERVISOR_multicall;
+    c->name = "multicall";
+    if (pct(f, 10)) {
+        c->a[0] = fz_bad_ptr(f);
+        c->a[1] = 1 + below(f, 16);
+        return;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        switch (below(f, 4)) {
+        case 0:
+            e[i].op = __HYPERVISOR_xen_version;
+            e[i].args[0] = XENVER_version;
+            break;
+        case 1:
+            e[i].op = __HYPERVISOR_xen_version;
+            e[i].args[0] = XENVER_pagesize;
+            break;
+        case 2:
+            e[i].op = __HYPERVISOR_multicall; /* nested: -EINVAL, runs nothing */
+            e[i].args[0] = (uintptr_t)e;
+            e[i].args[1] = n;
+            break;
+        default:
+            e[i].op = 64 + below(f, 1000);
+            break;
+        }
+        e[i].result = 0x5a5a5a5a;
+    }
+    c->a[0] = (uintptr_t)e;
+    c->a[1] = n;
+    c->note[0] = (uintptr_t)e;
+    c->note[1] = n;
+    c->verify = check_multicall;
 }

@@ -262,6 +262,7 @@ static const struct {
     { __HYPERVISOR_console_io, 3, gen_console_io },
     { __HYPERVISOR_set_timer_op, 3, gen_set_timer_op },
     { __HYPERVISOR_vm_assist, 2, gen_vm_assist },
+    { __HYPERVISOR_multicall, 2, gen_multicall },
     { 64, 6, gen_unknown }, /* numbers Tern does not implement; 64: any of them */
 };
 
