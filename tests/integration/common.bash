@@ -58,3 +58,18 @@ done_case() {
     [ -z "$FAILED" ] && echo "PASS $CASE"
     return 0
 }
+
+# expect_guest_checks NAME: tests/linux/init.sh's in-guest checks all passed in domain NAME
+# (its console lines are "[NAME] ...").
+expect_guest_checks() {
+    local name=$1 done_line
+    done_line=$(grep -E "\\[$name\\] TERN-CHECKS-DONE" "$LOG" | head -1)
+    if [ -z "$done_line" ]; then
+        fail "domain $name never printed TERN-CHECKS-DONE"
+        return
+    fi
+    grep -E "\\[$name\\] TERN-CHECK .* FAIL" "$LOG" | head -3 | while read -r l; do
+        fail "in-guest check failed: ${l#*] }"
+    done
+    echo "$done_line" | grep -q "failed=0" || fail "domain $name: ${done_line#*] }"
+}

@@ -18,20 +18,6 @@ MODS=$K/modules/kernel/drivers/xen
 "$ROOT/scripts/mkinitramfs" "$INITRD" --extra "$MODS/xen-privcmd.ko:/lib/modules/xen/" \
     --extra "$MODS/xenfs/xenfs.ko:/lib/modules/xen/" >/dev/null
 
-# The in-guest checks all passed in dom0.
-expect_dom0_checks() {
-    local done_line
-    done_line=$(grep -E '\[Domain-0\] TERN-CHECKS-DONE' "$LOG" | head -1)
-    if [ -z "$done_line" ]; then
-        fail "dom0 never printed TERN-CHECKS-DONE"
-        return
-    fi
-    grep -E '\[Domain-0\] TERN-CHECK .* FAIL' "$LOG" | head -3 | while read -r l; do
-        fail "in-guest check failed: ${l#*] }"
-    done
-    echo "$done_line" | grep -q "failed=0" || fail "dom0: ${done_line#*] }"
-}
-
 args="console=hvc0 tern.xen=1 tern.dom0=1 tern.expect_cpus=2 tern.expect_mem_mib=384"
 if boot dom0-shell 0 --smp 2 --mem 1024 --timeout 200 \
     --cmdline "dom0_mem=384M,max:384M dom0_max_vcpus=2 dom0_vcpus_pin" \
@@ -46,7 +32,7 @@ if boot dom0-shell 0 --smp 2 --mem 1024 --timeout 200 \
     expect "Domain 0: kernel $K/vmlinuz, command line \"console=hvc0 tern.xen=1 " \
         "the module's path dropped from dom0's command line"
     expect "Serial input to domain 0" "input starts with dom0"
-    expect_dom0_checks
+    expect_guest_checks Domain-0
     expect "\\[Domain-0\\] .*Booting kernel on Xen PVH"
     expect "\\[Domain-0\\] typed-42" "typed input reached dom0's shell through CONSOLEIO_read"
     expect "Serial input to Tern"

@@ -31,20 +31,6 @@ linux_cfg() {
     echo "$W/$name.cfg"
 }
 
-# The in-guest checks all passed for the domain NAME.
-expect_checks() {
-    local name=$1 done_line
-    done_line=$(grep -E "\\[$name\\] TERN-CHECKS-DONE" "$LOG" | head -1)
-    if [ -z "$done_line" ]; then
-        fail "domain $name never printed TERN-CHECKS-DONE"
-        return
-    fi
-    grep -E "\\[$name\\] TERN-CHECK .* FAIL" "$LOG" | head -3 | while read -r l; do
-        fail "in-guest check failed: ${l#*] }"
-    done
-    echo "$done_line" | grep -q "failed=0" || fail "domain $name: ${done_line#*] }"
-}
-
 # sleep 5 in the guest took about 5 s of the host's own time (the log is timestamped).
 expect_host_sleep() {
     local name=$1 t0 t1 ms
@@ -64,7 +50,7 @@ for vcpus in 1 2; do
     cfg=$(linux_cfg "cloud$vcpus" cloud "$vcpus" 256 basic)
     if boot "linux-cloud-${vcpus}vcpu" 0 --smp 2 --mem 1024 --timeout 240 --log-timestamps \
         "$cfg"; then
-        expect_checks "cloud$vcpus"
+        expect_guest_checks "cloud$vcpus"
         expect_host_sleep "cloud$vcpus"
         expect "Domain 1 \\(cloud$vcpus\\) shut down: reason poweroff"
         expect "All domains have shut down\\. Free pages: ([0-9]+) now, \\1 before"
@@ -74,7 +60,7 @@ done
 
 cfg=$(linux_cfg generic generic 2 256 basic)
 if boot linux-generic-2vcpu 0 --smp 2 --mem 1024 --timeout 300 --log-timestamps "$cfg"; then
-    expect_checks generic
+    expect_guest_checks generic
     expect "Domain 1 \\(generic\\) shut down: reason poweroff"
 fi
 done_case
@@ -84,7 +70,7 @@ done_case
 # through ICR2/ICR. The APIC must never have been switched to x2APIC mode.
 cfg=$(LINUX_ARGS=nox2apic linux_cfg xapic cloud 2 256 basic)
 if boot linux-cloud-xapic 0 --smp 2 --mem 1024 --timeout 240 "$cfg"; then
-    expect_checks xapic
+    expect_guest_checks xapic
     reject "x2apic enabled|Switched APIC routing to physical x2apic"
     reject "cannot emulate"
 fi
@@ -102,7 +88,7 @@ lz4 -d -f -q "$W/payload.lz4" "$W/vmlinux"
 cfg=$(linux_cfg elf cloud 1 256 basic)
 sed -i "s|^kernel = .*|kernel = \"$W/vmlinux\"|" "$cfg"
 if boot linux-elf-vmlinux 0 --smp 2 --mem 1024 --timeout 240 "$cfg"; then
-    expect_checks elf
+    expect_guest_checks elf
 fi
 done_case
 
@@ -134,8 +120,8 @@ a=$(LINUX_ARGS=tern.load_min_pct=5 linux_cfg alpha cloud 2 256 basic)
 b=$(LINUX_ARGS=tern.load_min_pct=5 linux_cfg beta cloud 2 256 basic)
 if boot linux-two-domains 0 --smp 2 --mem 1024 --timeout 400 --log-timestamps "$a" "$b" \
     "$ROOT/build/guests/evtchn.cfg"; then
-    expect_checks alpha
-    expect_checks beta
+    expect_guest_checks alpha
+    expect_guest_checks beta
     expect "\\[evtchn\\] Test result: SUCCESS"
 fi
 done_case
