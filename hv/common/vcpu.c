@@ -180,25 +180,29 @@ static long vcpu_up_op(struct vcpu *v)
 }
 
 /*
- * VCPUOP_down, as Xen: the vCPU stops at its next exit, and nobody waits for that (two vCPUs
- * taking each other down must not wait on each other). Taking down the last vCPU that is up
- * powers the domain off.
+ * Takes v down (VCPUOP_down, or HLT with interrupts off: Xen's vcpu_down and hvm_vcpu_down):
+ * it stops at its next exit and nobody waits for that, so two vCPUs taking each other down
+ * never wait on each other. When no vCPU is left up the domain powers off. The flag is set
+ * before the others are counted, both sequentially consistent: of two vCPUs going down at
+ * once, at least one sees the other down, so the last one down always powers off.
  */
-static long vcpu_down_op(struct vcpu *v)
+void vcpu_take_down(struct vcpu *v, const char *why)
 {
     struct domain *d = v->domain;
-    bool others = false;
+    unsigned int up = 0;
 
-    for (unsigned int i = 0; i < d->max_vcpus && !others; i++)
-        others = d->vcpu[i] && d->vcpu[i] != v &&
-                 !(__atomic_load_n(&d->vcpu[i]->pause_flags, __ATOMIC_ACQUIRE) & VPF_down);
-    if (!others) {
-        domain_shutdown(d, SHUTDOWN_poweroff);
-        return 0;
-    }
     vcpu_pause_flags_set(v, VPF_down);
-    vcpu_kick(v);
-    return 0;
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i] && !(__atomic_load_n(&d->vcpu[i]->pause_flags, __ATOMIC_SEQ_CST) &
+                            VPF_down))
+            up++;
+    if (!up) {
+        printk(XENLOG_INFO "d%u v%u: %s on the last vCPU up: all vCPUs down, powering off\n",
+               d->domain_id, v->vcpu_id, why);
+        domain_shutdown(d, SHUTDOWN_poweroff);
+    }
+    if (v != current)
+        vcpu_kick(v);
 }
 
 long do_vcpu_op(int cmd, unsigned int vcpuid, uint64_t arg)
@@ -215,7 +219,8 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, uint64_t arg)
     case VCPUOP_up:
         return vcpu_up_op(v);
     case VCPUOP_down:
-        return vcpu_down_op(v);
+        vcpu_take_down(v, "VCPUOP_down");
+        return 0;
     case VCPUOP_is_up:
         return !(v->pause_flags & VPF_down);
     case VCPUOP_get_runstate_info: {

@@ -239,6 +239,10 @@ uint64_t fz_pass(struct fz *f, struct fz_call *c, void *p, size_t len, unsigned 
 /* ---- Layout (layout.c) ---------------------------------------------------------------- */
 
 void layout_init(void);
+/* The mappings of our IDT, code and page tables, checked after each call (sentinel.c). */
+void sentinel_init(void);
+unsigned int sentinel_check(const struct fz_call *c, long rc);
+void fz_report_in_flight(void);
 void layout_map_lanes(unsigned int id);
 bool gfn_is_protected(uint64_t gfn);
 bool gfn_owned(const struct fz *f, uint64_t gfn); /* may f free it (avoid_known)? */

@@ -103,6 +103,7 @@ static void setup(void)
     fz_max_pages = (uint64_t)rc;
     layout_init();
     grant_view_init();
+    sentinel_init();
 
     /*
      * Each fuzzing vCPU gets its vcpu_info registered now, where the runtime keeps it:

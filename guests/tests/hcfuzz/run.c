@@ -142,6 +142,8 @@ long fz_issue(struct fz *f, struct fz_call *c)
     if (c->irqs_off)
         irq_disable();
     rc = raw_call(c);
+    /* Before interrupts come back: a lost IDT mapping would triple-fault at the next one. */
+    sentinel_check(c, rc);
     if (!c->stay_irqs_off)
         irq_enable();
     if (c->removes && cfg.avoid_known)
@@ -209,6 +211,37 @@ static void run_revive(struct fz *f)
 
 static __noreturn void run_finish(struct fz *f, const char *why);
 
+/* A consistent copy of o's current (or last) call; returns when it was issued. */
+static uint64_t snapshot_call(struct fz *o, struct fz_call *c)
+{
+    uint64_t seq, started;
+
+    do {
+        seq = o->in_flight_seq;
+        smp_rmb();
+        *c = o->cur;
+        started = o->started_ns;
+        smp_rmb();
+    } while ((seq & 1) || seq != o->in_flight_seq);
+    return started;
+}
+
+/* What the other vCPUs are issuing (or issued last), when a failure may be theirs. */
+void fz_report_in_flight(void)
+{
+    char call[512];
+    struct fz_call c;
+
+    for (unsigned int j = 0; j < cfg.nr_fz; j++) {
+        if (j == smp_id())
+            continue;
+        snapshot_call(&fz_state[j], &c);
+        format_call(call, sizeof(call), &c);
+        printk("hcfuzz: meanwhile vCPU%u, call #%lu or the one before: %s\n", j,
+               fz_state[j].calls + 1, call);
+    }
+}
+
 /* Every vCPU watches every other: one that makes no call for stall_ns is a FAILURE. */
 static void run_monitor(struct fz *f)
 {
@@ -218,7 +251,7 @@ static void run_monitor(struct fz *f)
         struct fz *o = &fz_state[j];
         uint64_t calls = o->calls;
         struct fz_call c;
-        uint64_t seq, started;
+        uint64_t started;
         char call[512];
 
         if (j == f->id || !o->running || calls != seen_calls[f->id][j] ||
@@ -229,13 +262,7 @@ static void run_monitor(struct fz *f)
         }
         if (now - seen_at[f->id][j] < cfg.stall_ns)
             continue;
-        do {
-            seq = o->in_flight_seq;
-            smp_rmb();
-            c = o->cur;
-            started = o->started_ns;
-            smp_rmb();
-        } while ((seq & 1) || seq != o->in_flight_seq);
+        started = snapshot_call(o, &c);
         format_call(call, sizeof(call), &c);
         xtf_failure("hcfuzz: vCPU%u made no progress for %lu s: its call #%lu, issued %lu s "
                     "ago, never returned: %s", j, (now - seen_at[f->id][j]) / SEC(1),

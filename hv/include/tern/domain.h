@@ -161,6 +161,9 @@ const char *shutdown_reason_name(int reason);
 void domain_shutdown_notify(struct domain *d);
 /* Drop the reference on v's registered vcpu_info frame (vCPU teardown). */
 void vcpu_release_vcpu_info(struct vcpu *v);
+/* Take v down (VCPUOP_down; HLT with interrupts off, "why" says which, for the log); the
+ * last vCPU down powers the domain off. Never waits for v. common/vcpu.c. */
+void vcpu_take_down(struct vcpu *v, const char *why);
 /* vCPU timers (VCPUOP_set_singleshot_timer, SCHEDOP_poll timeouts): common/vcpu.c. */
 void vcpu_timers_init(struct vcpu *v);
 void vcpu_timers_kill(struct vcpu *v);

@@ -474,36 +474,15 @@ void hvm_vcpu_send_nmi(struct vcpu *v)
     vcpu_kick(v);
 }
 
-/*
- * HLT with interrupts off, as Xen's hvm_vcpu_down(): only an NMI could end it, so the vCPU
- * goes down, and the last one down powers the domain off ("All CPUs offline"). This is how
- * a PVH Linux without an ACPI sleep state (libxl's tables) powers off: every CPU ends in
- * cli; hlt. The flag is set (a sequentially consistent atomic) before counting, so of two
- * vCPUs going down at once at least one sees the other down.
- */
-static void hlt_down(struct vcpu *v)
-{
-    struct domain *d = v->domain;
-    unsigned int online = 0;
-
-    vcpu_pause_flags_set(v, VPF_down);
-    for (unsigned int i = 0; i < d->max_vcpus; i++)
-        if (d->vcpu[i] && !(__atomic_load_n(&d->vcpu[i]->pause_flags, __ATOMIC_SEQ_CST) &
-                            VPF_down))
-            online++;
-    if (!online) {
-        printk(XENLOG_INFO "d%u v%u: HLT with interrupts off on the last vCPU up: all CPUs "
-               "offline, powering off\n", d->domain_id, v->vcpu_id);
-        domain_shutdown(d, SHUTDOWN_poweroff);
-    }
-}
-
 void hvm_hlt(struct vcpu *v)
 {
     if (hvm_funcs->event_pending(v))
         return; /* an event is being delivered: it ends the HLT at once */
     if (!(hvm_funcs->get_reg(v, HVM_RFLAGS) & (1u << 9))) { /* RFLAGS.IF */
-        hlt_down(v);
+        /* Only an NMI could end it: Xen takes the vCPU down (hvm_vcpu_down). A PVH Linux
+         * without an ACPI sleep state (libxl's tables) powers off this way, every CPU
+         * ending in cli; hlt. */
+        vcpu_take_down(v, "HLT with interrupts off");
         return;
     }
     if (!hvm_vcpu_has_work_hook(v))
