@@ -316,6 +316,13 @@ static void gen_add_to_physmap_batch(struct fz *f, struct fz_call *c)
     b->idxs_gva = (uintptr_t)idxs;
     b->gpfns_gva = (uintptr_t)gfn_list(f, 1, n, b->space <= XENMAPSPACE_grant_table ?
                                        GFN_XENMAP : GFN_RELEASE, 0);
+    /*
+     * As in gen_add_to_physmap: our shared_info moved elsewhere leaves a hole where the
+     * runtime reads it (Xen unmaps its previous gfn too). For us it only goes back home.
+     */
+    if (b->space == XENMAPSPACE_shared_info && fz_is_self(b->domid))
+        for (unsigned int i = 0; i < n; i++)
+            ((uint64_t *)(uintptr_t)b->gpfns_gva)[i] = cfg.shinfo_gfn;
     /* Errors are written while the lists are read: never into a lane. */
     b->errs_gva = one_in(f, 2) ? fz_bad_ptr(f) : FZ_SINK_GFN * PAGE_SIZE +
                   (below(f, FZ_SINK_PAGES * PAGE_SIZE - 256) & ~3ULL);
