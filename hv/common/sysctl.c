@@ -66,6 +66,7 @@ static void physinfo(struct xen_sysctl_physinfo *pi)
     pi->free_pages = page_alloc_free_count();
     pi->outstanding_pages = outstanding_claims_total();
     pi->max_mfn = bootmem_max_mfn() - 1;
+    physinfo_hw_cap(pi->hw_cap); /* xl info's hw_caps */
 }
 
 /* Entries for the domains with id >= first_domain, in id order, up to max_domains. */

@@ -62,8 +62,17 @@ static uint64_t free_pages(void)
     struct xen_sysctl op = { .cmd = XEN_SYSCTL_physinfo,
                              .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
 
+    struct cpuid_regs r;
+
     if (!check_rc(sysctl(&op), 0, "physinfo"))
         return 0;
+    /* hw_cap (xl info's hw_caps) is the host's: what we see of CPUID 1 is a subset. */
+    /* (Less what Tern adds: x2APIC, which it emulates; the hypervisor bit; OSXSAVE.) */
+    r = cpuid(1);
+    check(op.u.physinfo.hw_cap[0] && !(r.d & ~op.u.physinfo.hw_cap[0]) &&
+          !(r.c & ~op.u.physinfo.hw_cap[1] & ~(1u << 31 | 1u << 27 | 1u << 21)),
+          "physinfo hw_cap[0..1] %#x %#x do not cover our CPUID 1 edx %#x ecx %#x",
+          op.u.physinfo.hw_cap[0], op.u.physinfo.hw_cap[1], r.d, r.c);
     return op.u.physinfo.free_pages;
 }
 

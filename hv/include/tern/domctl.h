@@ -49,6 +49,8 @@ long domctl_cpu_policy(struct domain *caller, struct domain *d, struct xen_domct
                        uint64_t arg);
 struct xen_sysctl;
 long sysctl_cpu_policy(struct xen_sysctl *op, uint64_t arg);
+/* The host's first 8 CPUID feature words, as physinfo's hw_cap (zeros without memory). */
+void physinfo_hw_cap(uint32_t cap[8]);
 
 /* Raise VIRQ_DOM_EXC for dom0: a domain shut down or died. */
 void domain_send_dom_exc(void);

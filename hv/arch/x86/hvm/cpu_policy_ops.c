@@ -116,6 +116,21 @@ static long get_featureset(struct xen_sysctl_cpu_featureset *f)
     return rc;
 }
 
+/* physinfo's hw_cap: Xen copies its first 8 capability words, the featureset's order. */
+void physinfo_hw_cap(uint32_t cap[8])
+{
+    uint32_t fs[FEATURESET_NR_ENTRIES];
+    struct tern_cpu_policy *p = system_policy(true);
+
+    BUILD_BUG_ON(FEATURESET_NR_ENTRIES < 8);
+    memset(cap, 0, 8 * sizeof(cap[0]));
+    if (!p)
+        return;
+    cpu_policy_to_featureset(p, fs);
+    xfree(p);
+    memcpy(cap, fs, 8 * sizeof(cap[0]));
+}
+
 long sysctl_cpu_policy(struct xen_sysctl *op, uint64_t arg)
 {
     long rc;
