@@ -283,13 +283,35 @@ void domain_crash(struct domain *d, const char *why)
  * references and the allocation references. Frames another domain still maps keep d's struct
  * alive as a zombie until they are freed (tern/page_ref.h).
  */
+bool domain_vcpus_get(struct domain *d)
+{
+    bool ok;
+
+    spin_lock(&d->lock);
+    ok = !d->is_dying;
+    if (ok)
+        d->vcpu_users++;
+    spin_unlock(&d->lock);
+    return ok;
+}
+
+void domain_vcpus_put(struct domain *d)
+{
+    spin_lock(&d->lock);
+    d->vcpu_users--;
+    spin_unlock(&d->lock);
+}
+
 void domain_destroy(struct domain *d)
 {
-    /* Under the domain lock: a toolstack call holding it (arch/x86/hvm/save.c) either sees
-     * the domain dying or finishes with its vCPUs before they are freed below. */
+    /* Under the domain lock: a toolstack call either sees the domain dying, or holds it
+     * (domain_vcpus_get, or the lock itself in arch/x86/hvm/save.c) and finishes with its
+     * vCPUs before they are freed below. */
     spin_lock(&d->lock);
     d->is_dying = true;
     spin_unlock(&d->lock);
+    while (__atomic_load_n(&d->vcpu_users, __ATOMIC_ACQUIRE))
+        cpu_relax();
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpu[i];
         if (!v)

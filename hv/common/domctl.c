@@ -36,8 +36,10 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
     memset(info, 0, sizeof(*info));
     info->domain = d->domain_id;
     info->max_vcpu_id = XEN_INVALID_MAX_VCPU_ID;
-    /* Blocked only if every online vCPU is; running if any is on a CPU. */
-    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VIRT_CPUS; i++) {
+    /* Blocked only if every online vCPU is; running if any is on a CPU. A dying domain's
+     * vCPUs are being freed: it is listed without them. */
+    bool vcpus = domain_vcpus_get(d);
+    for (unsigned int i = 0; vcpus && i < d->max_vcpus && i < MAX_VIRT_CPUS; i++) {
         struct vcpu *v = d->vcpu[i];
         struct vcpu_runstate_info rs;
 
@@ -54,6 +56,8 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
             flags |= XEN_DOMINF_running;
         info->nr_online_vcpus++;
     }
+    if (vcpus)
+        domain_vcpus_put(d);
     info->cpu_time = cpu_time;
     info->flags = (info->nr_online_vcpus ? flags : 0) | XEN_DOMINF_hvm_guest | XEN_DOMINF_hap |
                   (d->is_dying ? XEN_DOMINF_dying : 0) |
@@ -247,8 +251,17 @@ long do_domctl(uint64_t arg)
         return -ESRCH;
     }
     rc = xsm_domctl(caller, d);
+    /* Every op but create and destroy may use d's vCPUs: not once d is dying (-ESRCH, as
+     * Xen's lookup of a dying domain), and destroy waits for the ones in progress. */
+    bool vcpus = !rc && d && op.cmd != XEN_DOMCTL_destroydomain;
+    if (vcpus && !domain_vcpus_get(d)) {
+        rc = -ESRCH;
+        vcpus = false;
+    }
     if (!rc)
         rc = domctl_op(caller, d, &op, arg);
+    if (vcpus)
+        domain_vcpus_put(d);
     if (d)
         domain_put(d);
     return rc;

@@ -95,6 +95,7 @@ struct domain {
     bool is_shutting_down;
     bool is_shut_down;
     bool is_dying;
+    unsigned int vcpu_users;     /* toolstack calls using d->vcpu[] (domain_vcpus_get) */
     int shutdown_code;           /* SHUTDOWN_*; -1 until recorded or shut down */
     bool is_privileged;          /* dom0 and control domains */
 
@@ -161,6 +162,13 @@ const char *shutdown_reason_name(int reason);
 void domain_shutdown_notify(struct domain *d);
 /* Drop the reference on v's registered vcpu_info frame (vCPU teardown). */
 void vcpu_release_vcpu_info(struct vcpu *v);
+/*
+ * Toolstack calls that read or change d's vCPUs (domctls, getdomaininfo) run between these:
+ * get fails once d is dying, and domain_destroy() waits for the calls in progress before it
+ * tears the vCPUs down. Holders never wait on a vCPU of d, so that wait is bounded.
+ */
+bool domain_vcpus_get(struct domain *d);
+void domain_vcpus_put(struct domain *d);
 /* Take v down (VCPUOP_down; HLT with interrupts off, "why" says which, for the log); the
  * last vCPU down powers the domain off. Never waits for v. common/vcpu.c. */
 void vcpu_take_down(struct vcpu *v, const char *why);

@@ -71,6 +71,20 @@ void domain_get(struct domain *d)
     d->refcount++;
 }
 
+bool domain_vcpus_get(struct domain *d)
+{
+    if (d->is_dying)
+        return false;
+    d->vcpu_users++;
+    return true;
+}
+
+void domain_vcpus_put(struct domain *d)
+{
+    CHECK(d->vcpu_users > 0, "d%u: domain_vcpus_put() without a get", d->domain_id);
+    d->vcpu_users--;
+}
+
 void domain_put(struct domain *d)
 {
     CHECK(d->refcount > 1, "d%u: domain_put() would drop the owner's reference", d->domain_id);
@@ -232,10 +246,12 @@ static void free_domains(bool check)
         domains[i] = NULL;
         for (unsigned int v = 0; v < MAX_VIRT_CPUS; v++)
             free(d->vcpu[v]);
-        unsigned int refs = d->refcount;
+        unsigned int refs = d->refcount, users = d->vcpu_users;
         free(d);
-        if (check)
+        if (check) {
             CHECK(refs == 1, "a domain kept %u references after the test, expected 1", refs);
+            CHECK(users == 0, "%u calls still hold the domain's vCPUs after the test", users);
+        }
     }
     current_v = NULL;
 }
@@ -399,6 +415,12 @@ long domctl_cpu_policy(struct domain *caller, struct domain *d, struct xen_domct
     (void)caller, (void)d, (void)op, (void)arg;
     fake_cpu_policy_calls++;
     return -ENODATA;
+}
+
+void physinfo_hw_cap(uint32_t cap[8])
+{
+    for (unsigned int i = 0; i < 8; i++)
+        cap[i] = 0x1000 + i;
 }
 
 long sysctl_cpu_policy(struct xen_sysctl *op, uint64_t arg)

@@ -249,6 +249,37 @@ TEST(destroydomain_restarts_until_torn_down)
     fake_teardown();
 }
 
+/*
+ * A domain being torn down (is_dying, its vCPUs about to be freed): ops that use vCPUs get
+ * -ESRCH without touching them, getdomaininfo lists it as dying without vCPUs, and no call
+ * keeps a hold on the vCPUs afterwards (checked at teardown).
+ */
+TEST(dying_domain_vcpus_untouched)
+{
+    struct xen_domctl op;
+    domid_t id;
+
+    only_dom0();
+    CHECK_EQ(create(DOMID_INVALID, 2, &id), 0);
+    fake_domctl_init(&op, XEN_DOMCTL_max_vcpus, id);
+    op.u.max_vcpus.max = 2;
+    CHECK_EQ(fake_domctl(&op), 0);
+    struct domain *d = domain_get_by_id(id);
+    domain_put(d);
+    CHECK_EQ(info_of(id).max_vcpu_id, 1);
+    d->is_dying = true;
+    fake_domctl_init(&op, XEN_DOMCTL_getvcpuinfo, id);
+    CHECK_EQ(fake_domctl(&op), -ESRCH);
+    CHECK_EQ(domctl_on(XEN_DOMCTL_pausedomain, id), -ESRCH);
+    CHECK_EQ(d->vcpu_users, 0);
+    struct xen_domctl_getdomaininfo info = info_of(id);
+    CHECK(info.flags & XEN_DOMINF_dying, "flags %#x without XEN_DOMINF_dying", info.flags);
+    CHECK_EQ(info.max_vcpu_id, XEN_INVALID_MAX_VCPU_ID);
+    CHECK_EQ(d->vcpu_users, 0);
+    d->is_dying = false; /* the fake teardown frees it as a live one */
+    fake_teardown();
+}
+
 TEST(destroydomain_unprivileged_cannot_finish_anothers)
 {
     domid_t id;
