@@ -8,7 +8,7 @@
 #   make unit       build the host unit tests only
 #   make fuzz       build the libFuzzer targets, run each for FUZZ_TIME seconds (default 60)
 #   make iso        a GRUB rescue ISO booting Tern through Multiboot2
-#   make dom0-root  dom0's initramfs from Debian's packages: build/dom0/dom0.cpio.zst
+#   make dom0-root  dom0's initramfs from Debian's packages: build/dom0/dom0.cpio
 
 CC ?= gcc
 ifeq ($(origin CC),default)

@@ -145,6 +145,10 @@ void timer_dump(void)
 void timer_watchdog(void)
 {
     static s_time_t last_check[NR_CPUS];
+    /* The overdue head last seen, and since when: a timer armed with a deadline long past
+     * (a guest may ask for one) is due at once, not lost; only one that stays due is. */
+    static const struct timer *due_head[NR_CPUS];
+    static s_time_t due_expires[NR_CPUS], due_since[NR_CPUS];
     unsigned int n;
     unsigned int cpu = smp_processor_id();
     struct timer_queue *q = &queues[cpu];
@@ -155,8 +159,16 @@ void timer_watchdog(void)
         return;
     last_check[cpu] = now;
     spin_lock_irqsave(&q->lock, flags);
-    if (q->head && !q->running && q->head->expires + LOST_SLACK < now)
-        late = now - q->head->expires;
+    if (!q->head || q->running || q->head->expires > now) {
+        due_head[cpu] = NULL;
+    } else if (due_head[cpu] != q->head || due_expires[cpu] != q->head->expires) {
+        due_head[cpu] = q->head;
+        due_expires[cpu] = q->head->expires;
+        /* Due since its deadline, or since now if it was armed already past it. */
+        due_since[cpu] = now - q->head->expires < LOST_SLACK ? q->head->expires : now;
+    }
+    if (due_head[cpu] && now - due_since[cpu] > LOST_SLACK)
+        late = now - due_since[cpu];
     spin_unlock_irqrestore(&q->lock, flags);
     if (!late)
         return;
