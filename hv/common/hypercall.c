@@ -5,6 +5,8 @@
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/hypercall.h>
+#include <tern/stats.h>
+#include <tern/time.h>
 #include <tern/lib.h>
 #include <tern/nospec.h>
 #include <tern/sched.h>
@@ -113,14 +115,55 @@ void hypercall_unknown_subop(unsigned int nr, unsigned int op)
                    hypercall_table[nr].name : "?", nr, op);
 }
 
+/* The profile: calls and time per hypercall number (a continuation counts again). */
+static void account(struct domain *d, unsigned long nr, s_time_t start)
+{
+    unsigned int slot = nr < HYPERCALL_PROFILE_SLOTS - 1 ? (unsigned int)nr
+                                                         : HYPERCALL_PROFILE_SLOTS - 1;
+
+    __atomic_add_fetch(&d->hypercall_count[slot], 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&d->hypercall_ns[slot], (uint64_t)(NOW() - start), __ATOMIC_RELAXED);
+}
+
+void hypercall_profile_print(struct domain *d)
+{
+    char line[160];
+    int n = 0;
+
+    for (unsigned int i = 0; i < HYPERCALL_PROFILE_SLOTS; i++) {
+        uint64_t c = __atomic_load_n(&d->hypercall_count[i], __ATOMIC_RELAXED);
+        const char *name = i < ARRAY_SIZE(hypercall_table) && hypercall_table[i].name ?
+                               hypercall_table[i].name : "unknown";
+
+        if (!c)
+            continue;
+        if (n > 100) {
+            printk("  %s\n", line);
+            n = 0;
+        }
+        n += snprintf(line + n, sizeof(line) - n, "%s%s %llu (%llu us)", n ? ", " : "", name,
+                      (unsigned long long)c,
+                      (unsigned long long)(d->hypercall_ns[i] / 1000));
+    }
+    if (n)
+        printk("  %s\n", line);
+}
+
 long hypercall_dispatch(struct vcpu *v, unsigned long nr, const unsigned long args[6])
 {
+    s_time_t start = NOW();
+    long rc;
+
     if (nr < ARRAY_SIZE(hypercall_table)) {
         /* The guest chooses nr: no speculative call through a pointer past the table. */
         hypercall_fn fn = hypercall_table[array_index_nospec(nr, ARRAY_SIZE(hypercall_table))].fn;
-        if (fn)
-            return fn(args);
+        if (fn) {
+            rc = fn(args);
+            account(v->domain, nr, start);
+            return rc;
+        }
     }
+    account(v->domain, nr, start);
 
     /* Logged once per domain and number (bounded, so probing guests cannot flood the log). */
     if (first_report(v->domain->domain_id, nr, NO_SUBOP))

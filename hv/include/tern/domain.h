@@ -73,6 +73,8 @@ struct vcpu {
     struct arch_vcpu arch;
 };
 
+#define HYPERCALL_PROFILE_SLOTS 48 /* numbers 0-46, then one slot for all others */
+
 struct domain {
     domid_t domain_id;
     char name[DOMAIN_NAME_LEN];
@@ -111,6 +113,10 @@ struct domain {
     struct page_info *shared_info_page;
     struct shared_info *shared_info;
     uint64_t tern_overhead_bytes; /* Tern's own memory for this domain (structs, NPT) */
+    /* Hypercalls by number (multicall entries counted too) and the ns spent in them, for
+     * the 'e' debug key and the teardown summary (common/hypercall.c). */
+    uint64_t hypercall_count[HYPERCALL_PROFILE_SLOTS];
+    uint64_t hypercall_ns[HYPERCALL_PROFILE_SLOTS];
     uint64_t shared_info_gfn;     /* where the guest mapped shared_info, ~0 = nowhere */
     struct domain_e820 *e820;     /* XENMEM_memory_map */
     unsigned int nr_e820;

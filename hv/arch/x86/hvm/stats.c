@@ -57,6 +57,10 @@ void exit_stats_print(struct domain *d)
                (unsigned long long)n,
                (unsigned long long)(d->arch.exit_cycles[i] * 1000 / khz));
     }
+    if (d->arch.exit_count[bucket_of(VMEXIT_VMMCALL)]) /* which hypercalls */
+        hypercall_profile_print(d);
+    printk("  p2m changes that interrupted another CPU running the domain: %llu\n",
+           (unsigned long long)__atomic_load_n(&d->arch.p2m_flush_ipis, __ATOMIC_RELAXED));
 }
 
 uint64_t domain_overhead_bytes(struct domain *d)

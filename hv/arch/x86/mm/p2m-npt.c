@@ -171,7 +171,7 @@ static void p2m_flush_sync(struct domain *d)
 {
     unsigned int self = smp_processor_id();
     uint64_t seen[NR_CPUS];
-    bool wait[NR_CPUS];
+    bool wait[NR_CPUS], any = false;
 
     __atomic_add_fetch(&d->arch.p2m_generation, 1, __ATOMIC_SEQ_CST);
     for (unsigned int c = 0; c < NR_CPUS; c++) {
@@ -180,7 +180,10 @@ static void p2m_flush_sync(struct domain *d)
             continue;
         seen[c] = __atomic_load_n(&hvm_cpu_guest[c].exits, __ATOMIC_ACQUIRE);
         smp_send_event_check(c);
+        any = true;
     }
+    if (any)
+        __atomic_add_fetch(&d->arch.p2m_flush_ipis, 1, __ATOMIC_RELAXED);
     for (unsigned int c = 0; c < NR_CPUS; c++) {
         if (!wait[c])
             continue;

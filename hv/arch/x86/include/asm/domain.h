@@ -34,6 +34,7 @@ struct arch_domain {
     /* VM exits by reason and the TSC cycles spent handling them (hvm/stats.c) */
     uint64_t exit_count[HVM_EXIT_BUCKETS];
     uint64_t exit_cycles[HVM_EXIT_BUCKETS];
+    uint64_t p2m_flush_ipis;     /* p2m changes that had to interrupt another pCPU */
 };
 
 struct vlapic;
