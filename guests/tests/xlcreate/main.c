@@ -14,6 +14,7 @@
 #include <public/arch-x86/cpu_policy.h>
 #include <public/arch-x86/hvm/save.h>
 #include <public/domctl.h>
+#include <public/platform.h>
 #include <public/sysctl.h>
 
 const char test_title[] = "xl create's hypercalls for a PVH domU, from dom0";
@@ -687,12 +688,47 @@ static void run_child(uint64_t free0)
     printk("free pages: %lu before create, %lu after destroy\n", free0, free1);
 }
 
+/*
+ * XENPF_settime64 as Linux's dom0 calls it (every 11 minutes, and when its clock is set):
+ * the wallclock in shared_info follows exactly; a non-zero mbz is -EINVAL. Then the old
+ * time goes back.
+ */
+static void settime(void)
+{
+    struct xen_platform_op op = { .cmd = XENPF_settime64,
+                                  .interface_version = XENPF_INTERFACE_VERSION };
+    uint32_t nsec0, nsec;
+    uint64_t sec0 = wallclock_sec(&nsec0), sys = now_ns(), sec;
+
+    op.u.settime64.secs = 2000000000ULL;
+    op.u.settime64.nsecs = 250000000;
+    op.u.settime64.system_time = sys;
+    if (check_rc(hypercall1(__HYPERVISOR_platform_op, HC_PTR(&op)), 0, "XENPF_settime64")) {
+        sec = wallclock_sec(&nsec);
+        /* The wallclock at system time 0, so that wc + sys is what we set. */
+        check(sec * SEC(1) + nsec + sys == 2000000000ULL * SEC(1) + 250000000,
+              "after XENPF_settime64(2000000000.25 s at %lu ns): wallclock base %lu.%09u",
+              sys, sec, nsec);
+    }
+    op.u.settime64.mbz = 1;
+    check_rc(hypercall1(__HYPERVISOR_platform_op, HC_PTR(&op)), -EINVAL,
+             "XENPF_settime64 with mbz set");
+    struct xen_platform_op back = { .cmd = XENPF_settime32,
+                                    .interface_version = XENPF_INTERFACE_VERSION,
+                                    .u.settime32 = { (uint32_t)sec0, nsec0, 0 } };
+    check_rc(hypercall1(__HYPERVISOR_platform_op, HC_PTR(&back)), 0, "XENPF_settime32 back");
+    sec = wallclock_sec(&nsec);
+    check(sec == sec0 && nsec == nsec0, "XENPF_settime32 back to %lu.%09u: got %lu.%09u",
+          sec0, nsec0, sec, nsec);
+}
+
 void test_main(void)
 {
     if (xen_domid() != 0)
         xtf_fatal("this test runs as dom0 (tests/integration/xlcreate.sh), not d%u",
                   xen_domid());
     uint64_t free0 = free_pages();
+    settime();
     create();
     build_pre();
     cpu_policy();

@@ -10,6 +10,7 @@
 #include <tern/hypercall.h>
 #include <tern/lib.h>
 #include <tern/nospec.h>
+#include <tern/pvclock.h>
 #include <tern/sched.h>
 
 static long firmware_info(struct xen_platform_op *op, bool *copy_back)
@@ -56,6 +57,28 @@ static long get_cpuinfo(struct xen_platform_op *op, bool *copy_back)
     return 0;
 }
 
+static void update_wallclock(struct domain *d, void *arg)
+{
+    pvclock_init_wallclock(d);
+}
+
+/*
+ * XENPF_settime32/64, Xen's do_settime: dom0 says what the wallclock was at a system time,
+ * and every domain's shared_info follows. Linux as dom0 calls it every 11 minutes and when
+ * its clock is set; an error makes it try again at every tick (thousands of calls a minute).
+ */
+static long settime(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    static DEFINE_SPINLOCK(settime_lock); /* one wc_version update per domain at a time */
+    unsigned long flags;
+
+    spin_lock_irqsave(&settime_lock, flags);
+    wallclock_set(secs, nsecs, system_time);
+    for_each_domain(update_wallclock, NULL);
+    spin_unlock_irqrestore(&settime_lock, flags);
+    return 0;
+}
+
 long do_platform_op(uint64_t arg)
 {
     struct domain *d = current->domain;
@@ -77,8 +100,14 @@ long do_platform_op(uint64_t arg)
     case XENPF_get_cpuinfo:
         rc = get_cpuinfo(&op, &copy_back);
         break;
+    case XENPF_settime32:
+        rc = settime(op.u.settime32.secs, op.u.settime32.nsecs, op.u.settime32.system_time);
+        break;
+    case XENPF_settime64:
+        rc = op.u.settime64.mbz ? -EINVAL : settime(op.u.settime64.secs, op.u.settime64.nsecs,
+                                                   op.u.settime64.system_time);
+        break;
     default:
-        /* settime32/64 among them: Linux takes -ENOSYS as "the host keeps its own time". */
         hypercall_unknown_subop(__HYPERVISOR_platform_op, op.cmd);
         return -ENOSYS;
     }

@@ -4,9 +4,13 @@
 #include <tern/acpi.h>
 #include <tern/lib.h>
 #include <tern/pvclock.h>
+#include <tern/spinlock.h>
 #include <tern/time.h>
 
-static uint64_t boot_seconds; /* UTC seconds at system time 0 */
+/* The wallclock at system time 0: read from the RTC at boot, set by dom0 (XENPF_settime). */
+static DEFINE_SPINLOCK(wc_lock);
+static uint64_t wc_sec;
+static uint32_t wc_nsec;
 
 static uint8_t cmos_read(uint8_t reg)
 {
@@ -61,12 +65,29 @@ void wallclock_init(void)
     }
     uint64_t t = days_from_civil(y, m, d) * 86400 + h * 3600 + bcd(min, is_bcd) * 60 +
                  bcd(sec, is_bcd);
-    boot_seconds = t - now / 1000000000LL;
+    wallclock_set(t, 0, (uint64_t)now);
     printk("RTC: %04u-%02u-%02u %02u:%02u:%02u UTC\n", y, m, d, h, bcd(min, is_bcd),
            bcd(sec, is_bcd));
 }
 
-uint64_t wallclock_boot_seconds(void)
+void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time)
 {
-    return boot_seconds;
+    /* As Xen's do_settime: unsigned arithmetic, whatever dom0 passes. */
+    uint64_t x = secs * 1000000000ULL + nsecs - system_time;
+    unsigned long flags;
+
+    spin_lock_irqsave(&wc_lock, flags);
+    wc_sec = x / 1000000000ULL;
+    wc_nsec = (uint32_t)(x % 1000000000ULL);
+    spin_unlock_irqrestore(&wc_lock, flags);
+}
+
+void wallclock_get(uint64_t *secs, uint32_t *nsecs)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&wc_lock, flags);
+    *secs = wc_sec;
+    *nsecs = wc_nsec;
+    spin_unlock_irqrestore(&wc_lock, flags);
 }

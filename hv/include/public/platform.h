@@ -41,12 +41,28 @@ struct xenpf_pcpuinfo {
     uint32_t acpi_id;     /* OUT */
 };
 
+/* XENPF_settime32/64: the wallclock was (secs, nsecs) at Xen system time system_time. */
+struct xenpf_settime32 {
+    uint32_t secs;
+    uint32_t nsecs;
+    uint64_t system_time;
+};
+
+struct xenpf_settime64 {
+    uint64_t secs;
+    uint32_t nsecs;
+    uint32_t mbz;
+    uint64_t system_time;
+};
+
 struct xen_platform_op {
     uint32_t cmd;
     uint32_t interface_version; /* XENPF_INTERFACE_VERSION */
     union {
         struct xenpf_firmware_info firmware_info;
         struct xenpf_pcpuinfo pcpu_info;
+        struct xenpf_settime32 settime32;
+        struct xenpf_settime64 settime64;
         uint8_t pad[128];
     } u;
 };

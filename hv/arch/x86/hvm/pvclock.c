@@ -62,13 +62,15 @@ void pvclock_update(struct vcpu *v)
 void pvclock_init_wallclock(struct domain *d)
 {
     struct shared_info *s = d->shared_info;
-    uint64_t sec = wallclock_boot_seconds();
+    uint64_t sec;
+    uint32_t nsec;
 
+    wallclock_get(&sec, &nsec);
     s->wc_version++;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     s->wc_sec = (uint32_t)sec;
     s->wc_sec_hi = (uint32_t)(sec >> 32);
-    s->wc_nsec = 0;
+    s->wc_nsec = nsec;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     s->wc_version++;
 }
