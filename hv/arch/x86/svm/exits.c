@@ -4,6 +4,7 @@
 #include <asm/processor.h>
 #include <asm/vmcb.h>
 #include <tern/domain.h>
+#include <tern/errno.h>
 #include <tern/lib.h>
 #include <tern/mce.h>
 #include "../hvm/hvm_private.h"
@@ -18,6 +19,34 @@
  * found by looking at it (the decoder npf.c also uses); its plain opcode length is the
  * fallback when the bytes cannot be fetched or decoded.
  */
+/*
+ * Before a triple fault is reported: what the guest's page tables say now about the last
+ * fault address, the instruction and the #PF and #DF gates. "Mapped" for an address the
+ * fault chain could not reach means the mapping was missing only for a moment (or the
+ * emulated CPU saw something else); "not mapped" means the guest's tables lack it.
+ */
+static void triple_fault_walks(struct vcpu *v, const struct vmcb *vmcb)
+{
+    static const char *const what[] = { "cr2", "rip", "#PF gate", "#DF gate" };
+    const uint64_t lin[] = { vmcb->cr2, vmcb->rip + vmcb->cs.base, vmcb->idtr.base + 14 * 16,
+                             vmcb->idtr.base + 8 * 16 };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(lin); i++) {
+        uint64_t gpa = 0;
+        uint32_t fault = 0;
+        int rc = hvm_guest_walk(v, lin[i], 0, &gpa, &fault);
+
+        if (!rc)
+            printk(XENLOG_ERR "d%u v%u: %s %#llx is mapped now, at guest-physical %#llx\n",
+                   v->domain->domain_id, v->vcpu_id, what[i], (unsigned long long)lin[i],
+                   (unsigned long long)gpa);
+        else
+            printk(XENLOG_ERR "d%u v%u: %s %#llx is not mapped now (%s, error code %#x)\n",
+                   v->domain->domain_id, v->vcpu_id, what[i], (unsigned long long)lin[i],
+                   rc == -ENXIO ? "page tables outside its RAM" : "page fault", fault);
+    }
+}
+
 static unsigned int insn_length(struct vcpu *v, unsigned int oplen)
 {
     struct insn_info insn;
@@ -227,6 +256,7 @@ void svm_handle_exit(struct vcpu *v, uint64_t entry_tsc)
         hvm_cr_write_intercept(v);
         break;
     case VMEXIT_SHUTDOWN:
+        triple_fault_walks(v, vmcb);
         domain_crash(v->domain, "triple fault (shutdown intercept)");
         break;
     case VMEXIT_VMRUN:
