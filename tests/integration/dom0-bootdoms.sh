@@ -62,11 +62,14 @@ if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
     exit 0
 fi
 
+DOM0_ARGS="tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=bootdoms"
 c1=$(boot_cfg bootdom1)
 c2=$(boot_cfg boot:dom2)
 boot dom0-bootdoms 0 --smp 2 --mem 2048 --timeout 600 \
     --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
-    --module "$K/generic/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=bootdoms" \
+    --module "$K/generic/vmlinuz console=hvc0 $DOM0_ARGS" \
+    --send 'd2 \(boot:dom2\): console handed to dom0::\x01\x01\x01' \
+    --send 'Serial input to Tern::\x01\x01\x01' \
     --module "$IMG" "$c1" "$c2"
 done_case # dom0 powered off at the end (the rig's status 0), or FAIL above
 report_checks dom0
@@ -89,6 +92,21 @@ if [ -n "$at" ]; then
         fail "expected bootdom1's console on Tern's serial line before the handover"
     late=$(tail -n +"$((at + 1))" "$LOG" | grep -a '^\[bootdom1\] ' | head -n 1)
     [ -z "$late" ] || fail "expected no [bootdom1] line after the handover; got: $late"
+fi
+done_case
+
+# Ctrl-A x3 typed after both handovers: the focus goes from dom0 straight to Tern, then
+# back to dom0; the handed-over domains are out of the rotation.
+CASE=dom0-bootdoms-focus
+FAILED=
+at=$(grep -an 'd2 (boot:dom2): console handed to dom0' "$LOG" | head -n 1 | cut -d: -f1)
+if [ -n "$at" ]; then
+    focus=$(tail -n +"$at" "$LOG" | grep -ao 'Serial input to [A-Za-z]* [0-9]*' | head -n 2 |
+        tr '\n' ',')
+    [ "$focus" = "Serial input to Tern ,Serial input to domain 0," ] ||
+        fail "expected Ctrl-A x3 twice to go dom0 -> Tern -> dom0; got '$focus'"
+else
+    fail "no handover line for boot:dom2"
 fi
 done_case
 
