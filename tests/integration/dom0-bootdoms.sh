@@ -81,6 +81,19 @@ expect 'Domain 0: kernel .*tern\.bootdomain=1:bootdom1 tern\.bootdomain=2:boot%3
 expect '^\[Domain-0\] tern-init-bootdomains: d1 \(bootdom1\) introduced' "the tool's line"
 done_case
 
+# The domUs did not wait for xenstore: their shells were up before dom0's tool ran.
+CASE=dom0-bootdoms-early
+FAILED=
+for n in bootdom1 boot:dom2; do
+    shell_at=$(grep -an "^\[$n\] TERN-MARK shell" "$LOG" | head -n 1 | cut -d: -f1)
+    tool_at=$(grep -an 'dom0-init: bootdomains ' "$LOG" | head -n 1 | cut -d: -f1)
+    if [ -z "$shell_at" ] || [ -z "$tool_at" ] || [ "$shell_at" -gt "$tool_at" ]; then
+        fail "expected $n's shell (line ${shell_at:-none}) before dom0's bootdomains step" \
+            "(line ${tool_at:-none})"
+    fi
+done
+done_case
+
 CASE=dom0-bootdoms-handover
 FAILED=
 expect 'd1 \(bootdom1\): console handed to dom0 \(port [0-9]+\)' "bootdom1's handover line"
