@@ -6,8 +6,8 @@
 #
 #   scripts/setup.sh
 #
-# 1. Debian packages (QEMU, GRUB, compilers, busybox, compressors, mmdebstrap for
-#    scripts/mkdom0): installs only the missing ones, with apt-get (as root, or through sudo).
+# 1. Debian packages (QEMU, GRUB, compilers, busybox, compressors, mmdebstrap and libxen-dev
+#    for scripts/mkdom0): installs only the missing ones, with apt-get (as root, or through sudo).
 # 2. Guest kernels: for each flavour (cloud: linux-image-cloud-amd64, generic:
 #    linux-image-amd64), downloads the versioned kernel package that the metapackage depends
 #    on and unpacks it into build/kernels/<flavour>/, which then holds
@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(qemu-system-x86 busybox-static cpio grub-pc-bin grub-common xorriso mtools clang gcc
-          libclang-rt-dev make binutils lz4 xz-utils zstd gzip mmdebstrap)
+          libclang-rt-dev make binutils lz4 xz-utils zstd gzip mmdebstrap libxen-dev)
 OPTIONAL_PACKAGES=(gdb)
 KERNELS=("cloud linux-image-cloud-amd64" "generic linux-image-amd64")
 KDIR=build/kernels

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Boot-time domains: xl.cfg modules -> PVH domains, and what happens when they shut down. */
 #include <asm/hvm.h>
+#include <public/hvm/params.h>
 #include <public/hvm/start_info.h>
 #include <public/sched.h>
 #include <public/xen.h>
@@ -13,6 +14,7 @@
 #include <tern/domain_console.h>
 #include <tern/elf_loader.h>
 #include <tern/errno.h>
+#include <tern/event.h>
 #include <tern/guest_access.h>
 #include <tern/guest_acpi.h>
 #include <tern/lib.h>
@@ -26,8 +28,10 @@
 #include <tern/xlcfg.h>
 #include <tern/xmalloc.h>
 
-/* Xen's "special pages" below 4 GiB (libxl): the console ring is the last of them. */
+/* Xen's "special pages" below 4 GiB (libxl): the console ring is the last of them; the
+ * xenstore page of a domain that joins dom0's xenstore later is libxc's XENSTORE one. */
 #define SPECIAL_PFN_BASE 0xfeff8ULL
+#define XENSTORE_PFN (SPECIAL_PFN_BASE + 4)
 #define CONSOLE_PFN (SPECIAL_PFN_BASE + 7)
 #define MMIO_HOLE_START 0xf0000000ULL
 /* The guest's ACPI tables (RSDP, XSDT, FADT, DSDT, MADT), in the hole below 4 GiB. */
@@ -41,11 +45,13 @@ struct boot_domain {
     size_t kernel_len, ramdisk_len;
     domid_t domid;
     unsigned int restarts;
+    bool built; /* its first build succeeded */
 };
 
 static struct boot_domain *boot_domains[64];
 static unsigned int nr_boot_domains;
 static struct boot_domain *dom0_domain;
+static bool boot_has_dom0; /* this boot builds a dom0 (after the xl.cfg domains) */
 static uint64_t free_pages_before;
 static unsigned int opt_restart_limit = ~0u;
 integer_param("restart_limit", opt_restart_limit);
@@ -178,9 +184,12 @@ static int build_domain(struct boot_domain *bd)
         FAIL("%llu MiB is too little memory for the kernel and the ramdisk",
              (unsigned long long)cfg->memory_mib);
 
+    /* With a dom0, a domU joins its xenstore once the toolstack is up (docs/dom0.md). */
+    bool late_store = !is_dom0 && boot_has_dom0;
     populating = false;
     if (populate_job_finish(&job) ||
         (!is_dom0 && domain_populate(d, CONSOLE_PFN, 1)) ||
+        (late_store && domain_populate(d, XENSTORE_PFN, 1)) ||
         domain_populate(d, ACPI_GPA >> PAGE_SHIFT, ACPI_PAGES))
         FAIL("not enough free memory for %llu MiB", (unsigned long long)cfg->memory_mib);
     t_populated = NOW();
@@ -242,6 +251,19 @@ static int build_domain(struct boot_domain *bd)
     if (copy_to_gpa(d, info_gpa, page, sizeof(page)))
         FAIL("could not write start_info");
 
+    if (late_store) {
+        /*
+         * Xen's dom0less way: the store's event channel waits, unbound, for dom0's xenstored,
+         * and STORE_PFN ~0 tells Linux that xenstore comes later (it binds the port and
+         * waits for an event on it). The page is ready at libxc's place for the store; the
+         * toolstack's tool names it when it sets STORE_PFN, which raises the port (hvm_op.c).
+         */
+        evtchn_port_t store_port;
+        if (evtchn_alloc_unbound_port(d, 0, &store_port))
+            FAIL("could not allocate its xenstore event channel");
+        d->hvm_params[HVM_PARAM_STORE_EVTCHN] = store_port;
+        d->hvm_params[HVM_PARAM_STORE_PFN] = ~0ULL;
+    }
     if (domain_console_init(d, is_dom0 ? 0 : CONSOLE_PFN))
         FAIL("could not set up its console");
     for (unsigned int i = 0; i < cfg->maxvcpus; i++) {
@@ -370,6 +392,42 @@ static int find_dom0_modules(int *ramdisk)
     return k;
 }
 
+/*
+ * Xen has no hypercall for a domain's name, so dom0's tool that introduces the boot-time
+ * domains to xenstore (tools/dom0/tern-init-bootdomains.c) learns them from dom0's command
+ * line: one word tern.bootdomain=<domid>:<name> per domain built, the name with every byte
+ * outside [A-Za-z0-9._-] as %XX (xl.cfg names may hold blanks and colons).
+ */
+static void append_boot_domain_names(char *cmdline, size_t size)
+{
+    char word[32 + 3 * sizeof(boot_domains[0]->cfg.name)];
+
+    for (unsigned int i = 0; i < nr_boot_domains; i++) {
+        struct boot_domain *bd = boot_domains[i];
+        size_t n;
+
+        if (!bd->built)
+            continue;
+        n = snprintf(word, sizeof(word), " tern.bootdomain=%u:", bd->domid);
+        for (const char *p = bd->cfg.name; *p && n + 4 < sizeof(word); p++) {
+            unsigned char ch = (unsigned char)*p;
+            if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')
+                word[n++] = (char)ch;
+            else
+                n += snprintf(word + n, sizeof(word) - n, "%%%02X", ch);
+        }
+        word[n] = 0;
+        size_t used = strlen(cmdline);
+        if (used + n >= size) {
+            printk(XENLOG_WARNING "Domain 0: no room on its command line for the name of "
+                                  "domain %u\n", bd->domid);
+            continue;
+        }
+        memcpy(cmdline + used, word, n + 1);
+    }
+}
+
 /* Dom0 as a boot domain: sized by dom0_mem= and dom0_max_vcpus= from what the host has left. */
 static struct boot_domain *dom0_boot_domain(void)
 {
@@ -389,6 +447,7 @@ static struct boot_domain *dom0_boot_domain(void)
     cfg->type = XL_TYPE_PVH;
     module_name(km->cmdline, cfg->kernel, sizeof(cfg->kernel));
     strlcpy(cfg->cmdline, module_args(km->cmdline), sizeof(cfg->cmdline));
+    append_boot_domain_names(cfg->cmdline, sizeof(cfg->cmdline));
     bd->kernel = maddr_to_virt(km->start);
     bd->kernel_len = km->end - km->start;
     if (r >= 0) {
@@ -415,12 +474,14 @@ unsigned int boot_domains_start(void)
     for (unsigned int i = 0; i < boot_info.nr_mods; i++)
         if (is_config_module(&boot_info.mods[i]))
             add_boot_domain(&boot_info.mods[i], domid++);
+    int dom0_ramdisk;
+    boot_has_dom0 = find_dom0_modules(&dom0_ramdisk) >= 0;
     free_pages_before = page_alloc_free_count();
     if (nr_boot_domains)
         printk("Free pages before the first domain: %llu\n",
                (unsigned long long)free_pages_before);
     for (unsigned int i = 0; i < nr_boot_domains; i++)
-        build_domain(boot_domains[i]);
+        boot_domains[i]->built = build_domain(boot_domains[i]) == 0;
     /* Dom0 comes last so that, without dom0_mem=, it gets what the others left. */
     struct boot_domain *dom0 = dom0_boot_domain();
     if (dom0) {

@@ -40,9 +40,17 @@ struct domain_console {
     uint64_t tokens; /* output budget left */
     s_time_t refilled;
     uint64_t ring_gfn;
-    struct page_info *ring_page; /* referenced while the console exists */
+    /* Referenced while Tern reads the ring; read and changed only under lock, so that once
+     * a handover has cleared it no CPU still uses the frame. */
+    struct page_info *ring_page;
     evtchn_port_t port;
     bool ring_broken; /* reported once */
+    /* Handed to a toolstack's console daemon (console_handover): the frame Tern no longer
+     * reads, still referenced until the poller lets it go, and the binder, for the log. */
+    bool handed_over;
+    struct page_info *retired_page;
+    domid_t handed_to;
+    bool handover_logged;
     /* Dom0's serial input, read with CONSOLEIO_read (Xen's serial_rx_ring, as big). */
     char rx[CONSOLE_RX_SIZE];
     uint32_t rx_prod, rx_cons;
@@ -160,24 +168,24 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
 }
 
 /* The ring frame is held by a reference taken at set-up: if the guest gives the frame back,
- * Tern keeps using a frame nobody else can be given, and the guest simply stops seeing it. */
-static struct xencons_interface *ring_of(struct domain *d, struct domain_console *c)
+ * Tern keeps using a frame nobody else can be given, and the guest simply stops seeing it.
+ * Caller holds c->lock. */
+static struct xencons_interface *ring_of(struct domain_console *c)
 {
     return c->ring_page ? page_to_virt(c->ring_page) : NULL;
 }
 
-/* Copy what the guest produced; its indices are guest-controlled and checked. Unless all,
- * at most the domain's output budget is taken: the rest waits in the guest's ring. */
-static void drain_ring(struct domain *d, bool all)
+/* Copy what the guest produced into the line buffer (c->lock held); its indices are
+ * guest-controlled and checked. Unless all, at most the domain's output budget is taken:
+ * the rest waits in the guest's ring. True when the guest should hear of the room made. */
+static bool drain_ring_locked(struct domain *d, struct domain_console *c, bool all)
 {
-    struct domain_console *c = con_of(d);
-    struct xencons_interface *r;
+    struct xencons_interface *r = ring_of(c);
     char buf[XENCONS_OUT_SIZE];
-    unsigned long flags;
     size_t n = 0, want;
 
-    if (!c || !(r = ring_of(d, c)))
-        return;
+    if (!r)
+        return false;
     uint32_t cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
     uint32_t prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
     if (prod - cons > XENCONS_OUT_SIZE) {
@@ -186,20 +194,35 @@ static void drain_ring(struct domain *d, bool all)
                                   "cons %u); output dropped\n", d->domain_id, prod, cons);
         c->ring_broken = true;
         __atomic_store_n(&r->out_cons, prod, __ATOMIC_RELEASE);
-        return;
+        return false;
     }
-    spin_lock_irqsave(&c->lock, flags);
     want = all || d->is_privileged ? prod - cons : take_budget(c, prod - cons);
     while (n < want)
         buf[n++] = r->out[cons++ & (XENCONS_OUT_SIZE - 1)];
-    if (n)
-        add_text(d, c, buf, n);
-    spin_unlock_irqrestore(&c->lock, flags);
     if (!n)
-        return;
+        return false;
+    add_text(d, c, buf, n);
     __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
+    return true;
+}
+
+static void drain_ring(struct domain *d, bool all)
+{
+    struct domain_console *c = con_of(d);
+    unsigned long flags;
+    evtchn_port_t port;
+    bool drained;
+
+    if (!c)
+        return;
+    spin_lock_irqsave(&c->lock, flags);
+    drained = drain_ring_locked(d, c, all);
+    port = c->port;
+    spin_unlock_irqrestore(&c->lock, flags);
+    if (!drained)
+        return;
     console_flush();
-    evtchn_raise(d, c->port); /* room in the ring again */
+    evtchn_raise(d, port); /* room in the ring again */
 }
 
 static void ring_notify(struct domain *d, evtchn_port_t port, void *data)
@@ -243,18 +266,61 @@ static bool deliver_input(struct domain *d, char ch)
 {
     struct domain_console *c = con_of(d);
     struct xencons_interface *r;
-    if (c && !c->ring_page && d->is_privileged)
-        return deliver_input_dom0(d, c, ch);
-    if (!c || !(r = ring_of(d, c)))
+    unsigned long flags;
+    evtchn_port_t port;
+    bool queued = false;
+
+    if (!c)
         return false;
-    uint32_t cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
-    uint32_t prod = r->in_prod;
-    if (prod - cons >= XENCONS_IN_SIZE)
-        return false; /* full (or garbage indices): drop the key */
-    r->in[prod & (XENCONS_IN_SIZE - 1)] = ch;
-    __atomic_store_n(&r->in_prod, prod + 1, __ATOMIC_RELEASE);
-    evtchn_raise(d, c->port);
-    return true;
+    if (!c->ring_page && !c->handed_over && d->is_privileged)
+        return deliver_input_dom0(d, c, ch);
+    spin_lock_irqsave(&c->lock, flags);
+    if ((r = ring_of(c))) {
+        uint32_t cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
+        uint32_t prod = r->in_prod;
+        if (prod - cons < XENCONS_IN_SIZE) { /* else full (or garbage indices): drop it */
+            r->in[prod & (XENCONS_IN_SIZE - 1)] = ch;
+            __atomic_store_n(&r->in_prod, prod + 1, __ATOMIC_RELEASE);
+            queued = true;
+        }
+    }
+    port = c->port;
+    spin_unlock_irqrestore(&c->lock, flags);
+    if (queued)
+        evtchn_raise(d, port);
+    return queued;
+}
+
+/*
+ * A privileged domain binds the console's port (xenconsoled, once the toolstack wrote the
+ * domain's console nodes): from now on its daemon reads the ring. Called by event_channel.c
+ * under both domains' event-channel locks, just before the port becomes an ordinary
+ * interdomain channel with binder. What the guest already wrote goes to the line buffer (the
+ * poller prints it), Tern stops reading the ring, and the frame's reference is kept until the
+ * poller drops it (no put_page under these locks). False leaves the port as it was.
+ */
+static bool console_handover(struct domain *d, evtchn_port_t port, struct domain *binder,
+                             void *data)
+{
+    struct domain_console *c = con_of(d);
+
+    if (!c)
+        return false;
+    spin_lock(&c->lock); /* interrupts are off: the caller holds the event-channel locks */
+    bool ok = c->ring_page && port == c->port && !c->handed_over;
+    if (ok) {
+        drain_ring_locked(d, c, true); /* its last words through Tern, whatever the budget */
+        if (c->len)
+            flush_line(d, c, true);
+        c->retired_page = c->ring_page;
+        c->ring_page = NULL;
+        c->handed_to = binder->domain_id;
+        __atomic_store_n(&c->handed_over, true, __ATOMIC_RELEASE);
+    }
+    spin_unlock(&c->lock);
+    if (ok)
+        console_work_pending = true; /* the poller logs it and lets the frame go */
+    return ok;
 }
 
 int domain_console_init(struct domain *d, uint64_t ring_gfn)
@@ -276,6 +342,9 @@ int domain_console_init(struct domain *d, uint64_t ring_gfn)
         return -EINVAL;
     }
     int rc = evtchn_alloc_xen_port(d, ring_notify, NULL, &c->port);
+    if (!rc && d->hvm_params[HVM_PARAM_STORE_EVTCHN])
+        /* A domain that will join xenstore: the toolstack's console daemon may take over. */
+        rc = evtchn_xen_port_allow_handover(d, c->port, console_handover);
     if (rc) {
         put_page(pg);
         return rc;
@@ -293,6 +362,8 @@ void domain_console_destroy(struct domain *d)
     struct domain_console *c = con_of(d);
     if (!c)
         return;
+    /* No handover may be under way on another CPU while c goes. */
+    evtchn_xen_port_allow_handover(d, c->port, NULL);
     drain_ring(d, true); /* its last words, whatever the budget */
     if (c->len)
         flush_line(d, c, true);
@@ -300,6 +371,8 @@ void domain_console_destroy(struct domain *d)
     d->console = NULL;
     if (c->ring_page)
         put_page(c->ring_page);
+    if (c->retired_page)
+        put_page(c->retired_page);
     xfree(c);
     spin_lock(&focus_lock);
     if (focus == d->domain_id)
@@ -316,6 +389,10 @@ struct focus_scan {
 static void scan_next(struct domain *d, void *arg)
 {
     struct focus_scan *s = arg; /* for_each_domain goes in ascending domain id */
+    struct domain_console *c = con_of(d);
+    /* A console handed to dom0's daemon takes its input there (xl console). */
+    if (c && __atomic_load_n(&c->handed_over, __ATOMIC_ACQUIRE))
+        return;
     if (!d->is_shutting_down && (int)d->domain_id > s->cur && s->next < 0)
         s->next = d->domain_id;
 }
@@ -368,11 +445,38 @@ static void handle_input_char_focused(char ch)
     }
 }
 
+/* After a handover (poller context): log it once, let the frame go, move the focus on. */
+static void finish_handover(struct domain *d, struct domain_console *c)
+{
+    struct page_info *pg;
+    unsigned long flags;
+
+    spin_lock_irqsave(&c->lock, flags);
+    bool log = c->handed_over && !c->handover_logged;
+    pg = c->retired_page;
+    c->retired_page = NULL;
+    c->handover_logged = c->handed_over;
+    spin_unlock_irqrestore(&c->lock, flags);
+    if (pg)
+        put_page(pg); /* nobody reads the ring through Tern any more */
+    if (!log)
+        return;
+    console_flush(); /* the lines drained at the handover come first */
+    printk("d%u (%s): console handed to dom%u (port %u)\n", d->domain_id, d->name,
+           c->handed_to, c->port);
+    spin_lock(&focus_lock);
+    if (focus == d->domain_id)
+        switch_focus();
+    spin_unlock(&focus_lock);
+}
+
 static void drain_all(struct domain *d, void *arg)
 {
     struct domain_console *c = con_of(d);
     unsigned long flags;
 
+    if (c && __atomic_load_n(&c->handed_over, __ATOMIC_ACQUIRE) && !c->handover_logged)
+        finish_handover(d, c);
     drain_ring(d, false);
     /* An unfinished line (a shell prompt) is shown after at most one poll period. */
     if (c) {

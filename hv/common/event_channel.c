@@ -318,7 +318,7 @@ static void free_chn(struct domain *d, struct evtchn *chn, evtchn_port_t port)
             v->virq_to_evtchn[chn->virq] = 0;
     }
     if (chn->xen_slot)
-        e->xen_ports[chn->xen_slot - 1] = (struct xen_port){ NULL, NULL };
+        e->xen_ports[chn->xen_slot - 1] = (struct xen_port){ NULL, NULL, NULL };
     if (e->fifo)
         evtchn_fifo_clear_pending(e->fifo, port);
     else if (d->shared_info)
@@ -392,19 +392,44 @@ static int alloc_unbound(struct domain *d, domid_t remote, evtchn_port_t *port)
     return rc;
 }
 
-/* A new port of ld connected to rd's unbound rport, which must be reserved for ld. */
+/*
+ * rd's port rport is a Tern-side port that ld may take over (evtchn_xen_port_allow_handover):
+ * ld is privileged and not rd. Caller holds both locks.
+ */
+static struct xen_port *handover_slot(struct domain *ld, struct domain *rd, struct evtchn *rchn)
+{
+    if (!rchn || rchn->state != ECS_INTERDOMAIN || !rchn->xen_slot || ld == rd ||
+        !ld->is_privileged)
+        return NULL;
+    struct xen_port *xp = &rd->evtchn->xen_ports[rchn->xen_slot - 1];
+    return xp->handover ? xp : NULL;
+}
+
+/* A new port of ld connected to rd's unbound rport, which must be reserved for ld (or a
+ * Tern-side port that Tern hands over to ld). */
 static int bind_interdomain(struct domain *ld, struct domain *rd, evtchn_port_t rport,
                             evtchn_port_t *lport)
 {
     unsigned long flags = evtchn_lock_two(ld, rd);
     struct evtchn *rchn = port_chn(rd->evtchn, rport), *lchn;
+    struct xen_port *xp = handover_slot(ld, rd, rchn);
     int rc = -EINVAL;
 
-    if (!rchn || rchn->state != ECS_UNBOUND || rchn->remote_domid != ld->domain_id)
+    if (!xp && (!rchn || rchn->state != ECS_UNBOUND || rchn->remote_domid != ld->domain_id))
         goto out;
     rc = get_free_port(ld);
     if (rc < 0)
         goto out;
+    /* The last step that may refuse: Tern's side lets go of the port (decided and done
+     * under these locks, so no send on it reaches Tern's notify afterwards). */
+    if (xp) {
+        if (!xp->handover(rd, rport, ld, xp->data)) {
+            rc = -EINVAL;
+            goto out;
+        }
+        *xp = (struct xen_port){ NULL, NULL, NULL };
+        rchn->xen_slot = 0;
+    }
     /* Buckets never move, so rchn stays valid even if ld == rd grew its table. */
     lchn = port_chn(ld->evtchn, rc);
     lchn->state = ECS_INTERDOMAIN;
@@ -741,8 +766,27 @@ int evtchn_alloc_xen_port(struct domain *d, evtchn_notify_fn notify, void *data,
         chn->xen_slot = slot + 1;
         chn->remote_dom = NULL;
         chn->remote_port = 0;
-        e->xen_ports[slot] = (struct xen_port){ notify, data };
+        e->xen_ports[slot] = (struct xen_port){ notify, data, NULL };
         *port = rc;
+        rc = 0;
+    }
+    evtchn_unlock(d, flags);
+    return rc;
+}
+
+int evtchn_xen_port_allow_handover(struct domain *d, evtchn_port_t port,
+                                   evtchn_handover_fn handover)
+{
+    unsigned long flags;
+    struct evtchn *chn;
+    int rc = -EINVAL;
+
+    if (!d || !d->evtchn)
+        return -EINVAL;
+    flags = evtchn_lock(d);
+    chn = port_chn(d->evtchn, port);
+    if (chn && chn->state == ECS_INTERDOMAIN && chn->xen_slot) {
+        d->evtchn->xen_ports[chn->xen_slot - 1].handover = handover;
         rc = 0;
     }
     evtchn_unlock(d, flags);

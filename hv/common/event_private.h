@@ -54,6 +54,7 @@ struct evtchn {
 struct xen_port {
     evtchn_notify_fn notify; /* NULL: slot free */
     void *data;
+    evtchn_handover_fn handover; /* a privileged domain may bind the port (NULL: nobody) */
 };
 
 #define NR_BUCKETS (EVTCHN_2L_NR_CHANNELS / EVTCHNS_PER_BUCKET)

@@ -38,6 +38,8 @@ struct vcpu;
 
 /* Called with no event lock held when the guest sends on a Tern-side port. */
 typedef void (*evtchn_notify_fn)(struct domain *d, evtchn_port_t port, void *data);
+typedef bool (*evtchn_handover_fn)(struct domain *d, evtchn_port_t port, struct domain *binder,
+                                   void *data);
 
 int evtchn_init(struct domain *d);
 void evtchn_destroy(struct domain *d);
@@ -70,6 +72,19 @@ int evtchn_bind_interdomain_ports(struct domain *ld, struct domain *rd, evtchn_p
  */
 int evtchn_alloc_xen_port(struct domain *d, evtchn_notify_fn notify, void *data,
                           evtchn_port_t *port);
+
+/*
+ * Let a privileged domain other than d take over d's Tern-side port: its
+ * EVTCHNOP_bind_interdomain to the port (as to an unbound port reserved for it) calls
+ * handover(d, port, binder, data) under both domains' event-channel locks with interrupts
+ * off; when that returns true the port becomes an ordinary interdomain channel with the
+ * binder's new port, and Tern's notify is not called again. Anyone else binding it still
+ * gets -EINVAL, as Xen gives for a port that is not unbound. A NULL handover withdraws the
+ * offer: once that returned, no handover call runs or starts. 0 or -EINVAL (not, or no
+ * longer, a Tern-side port).
+ */
+int evtchn_xen_port_allow_handover(struct domain *d, evtchn_port_t port,
+                                   evtchn_handover_fn handover);
 
 /*
  * Make port pending on the vCPU it is currently bound to (the notify vCPU, which

@@ -235,6 +235,19 @@ int xsm_evtchn_interdomain(struct domain *d, struct domain *peer)
     return fake_xsm_deny ? -EPERM : 0;
 }
 
+/* hvm_op.c (the late store event of test_late_store.c): self or privileged, as dummy.c. */
+int xsm_hvm_param(struct domain *d, struct domain *target, bool write)
+{
+    if (fake_xsm_deny)
+        return -EPERM;
+    return d == target || d->is_privileged ? 0 : -EPERM;
+}
+
+s_time_t NOW(void)
+{
+    return 0;
+}
+
 /* ---- Guest view ---------------------------------------------------------------------- */
 
 void fake_guest_ack(struct vcpu *v)

@@ -372,6 +372,80 @@ TEST(xen_side_port)
     fake_teardown();
 }
 
+static unsigned int handovers;
+static bool handover_answer;
+
+static bool console_take(struct domain *d, evtchn_port_t port, struct domain *binder,
+                         void *data)
+{
+    handovers++;
+    notified_port = port;
+    notified_dom = binder;
+    return handover_answer;
+}
+
+/* A boot domain's console port: Tern's until a privileged domain binds it (xenconsoled),
+ * then an ordinary interdomain channel; nobody else may bind it. */
+TEST(xen_side_port_handover)
+{
+    fake_setup();
+    struct domain *d0 = fake_domain(0, 1), *u = fake_domain(1, 1), *other = fake_domain(2, 1);
+    struct vcpu *v0 = d0->vcpu[0], *vu = u->vcpu[0], *vo = other->vcpu[0];
+    struct evtchn_status st;
+    evtchn_port_t p = 0;
+    int data = 0;
+    long lp;
+
+    d0->is_privileged = true;
+    notified = handovers = 0;
+    CHECK_EQ(evtchn_alloc_xen_port(u, console_notify, &data, &p), 0);
+    /* without the offer even dom0 gets Xen's error for a port that is not unbound */
+    CHECK_EQ(fake_bind_interdomain(v0, 1, p), -EINVAL);
+    CHECK_EQ(evtchn_xen_port_allow_handover(u, p, console_take), 0);
+    CHECK_EQ(evtchn_xen_port_allow_handover(u, 7, console_take), -EINVAL);
+    /* an unprivileged domain: -EINVAL, the console untouched */
+    CHECK_EQ(fake_bind_interdomain(vo, 1, p), -EINVAL);
+    CHECK_EQ(handovers, 0);
+    /* the console side may refuse: nothing changes */
+    handover_answer = false;
+    CHECK_EQ(fake_bind_interdomain(v0, 1, p), -EINVAL);
+    CHECK_EQ(handovers, 1);
+    CHECK_STATUS(vu, DOMID_SELF, p, EVTCHNSTAT_interdomain, 0);
+    CHECK_EQ(st.u.interdomain.dom, DOMID_XEN);
+    /* dom0 takes it: an interdomain channel between the two */
+    handover_answer = true;
+    lp = fake_bind_interdomain(v0, 1, p);
+    CHECK(lp > 0, "dom0's bind should succeed, got %ld", lp);
+    CHECK(handovers == 2 && notified_port == p && notified_dom == d0,
+          "the handover should be asked once more for port %u by d0 (%u calls)", p, handovers);
+    CHECK_STATUS(vu, DOMID_SELF, p, EVTCHNSTAT_interdomain, 0);
+    CHECK(st.u.interdomain.dom == 0 && st.u.interdomain.port == lp,
+          "the console port should name d0:%ld, got d%u:%u", lp, st.u.interdomain.dom,
+          st.u.interdomain.port);
+    CHECK(evtchn_port_is_pending(d0, lp), "the binding end should start pending, as Xen's");
+    /* the guest's sends reach dom0, not Tern's notify */
+    d0->shared_info->evtchn_pending[0] = 0;
+    CHECK_EQ(fake_port_op(vu, EVTCHNOP_send, p), 0);
+    CHECK(notified == 0 && evtchn_port_is_pending(d0, lp),
+          "a send after the handover should raise dom0's port, not call Tern (%u calls)",
+          notified);
+    /* it is an ordinary port now: a second bind fails, the slot is free again, and a close
+     * by dom0 leaves it unbound for dom0 (xenconsoled may come back) */
+    CHECK_EQ(fake_bind_interdomain(v0, 1, p), -EINVAL);
+    CHECK_EQ(evtchn_xen_port_allow_handover(u, p, NULL), -EINVAL);
+    CHECK_EQ(fake_port_op(v0, EVTCHNOP_close, lp), 0);
+    CHECK_STATUS(vu, DOMID_SELF, p, EVTCHNSTAT_unbound, 0);
+    CHECK_EQ(st.u.unbound.dom, 0);
+    CHECK_EQ(handovers, 2);
+    /* a withdrawn offer: dom0 gets -EINVAL again */
+    CHECK_EQ(evtchn_alloc_xen_port(u, console_notify, &data, &p), 0);
+    CHECK_EQ(evtchn_xen_port_allow_handover(u, p, console_take), 0);
+    CHECK_EQ(evtchn_xen_port_allow_handover(u, p, NULL), 0);
+    CHECK_EQ(fake_bind_interdomain(v0, 1, p), -EINVAL);
+    CHECK_EQ(handovers, 2);
+    fake_teardown();
+}
+
 TEST(copy_back_failure_reports_efault)
 {
     fake_setup();

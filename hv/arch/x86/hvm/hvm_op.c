@@ -6,6 +6,7 @@
 #include <public/xen.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
+#include <tern/event.h>
 #include <tern/guest_access.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
@@ -120,6 +121,20 @@ static int check_set(uint32_t index, uint64_t old, uint64_t value)
     }
 }
 
+/*
+ * A boot-time domain that joins xenstore later (domain_build.c) starts with STORE_PFN ~0 and
+ * waits for an event on its store port. The toolstack's tool sets STORE_PFN once xenstored
+ * has bound that port (after XS_INTRODUCE: oxenstored, unlike cxenstored, does not notify
+ * the domain then), and that setting is the event. Only a privileged caller's first real
+ * value counts; the guest cannot set STORE_PFN at all.
+ */
+static bool is_late_store(struct domain *d, struct domain *caller, uint32_t index, uint64_t old,
+                          uint64_t value)
+{
+    return index == HVM_PARAM_STORE_PFN && d != caller && caller->is_privileged &&
+           old == ~0ULL && value && value != ~0ULL && d->hvm_params[HVM_PARAM_STORE_EVTCHN];
+}
+
 static long param_op(bool set, uint64_t arg)
 {
     struct xen_hvm_param p;
@@ -150,11 +165,18 @@ static long param_op(bool set, uint64_t arg)
     if (set) {
         /* Decided and stored in one step: two setters of a once-only parameter cannot both
          * see it unset. */
+        bool late_store = false;
+        evtchn_port_t store_port = 0;
         spin_lock(&d->lock);
         rc = check_set(p.index, d->hvm_params[p.index], p.value);
-        if (!rc)
+        if (!rc) {
+            late_store = is_late_store(d, self, p.index, d->hvm_params[p.index], p.value);
+            store_port = (evtchn_port_t)d->hvm_params[HVM_PARAM_STORE_EVTCHN];
             d->hvm_params[p.index] = p.value;
+        }
         spin_unlock(&d->lock);
+        if (late_store)
+            evtchn_raise(d, store_port); /* Linux's xenbus_late_init runs on this event */
     } else {
         p.value = d->hvm_params[p.index];
         rc = copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
