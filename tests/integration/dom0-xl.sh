@@ -8,7 +8,7 @@
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels/generic
 # The in-dom0 test groups (tools/dom0/xl-test); DOM0_XL_GROUPS picks some for debugging.
-XL_GROUPS=${DOM0_XL_GROUPS:-basic+create+life+cycles+crash+concurrent}
+XL_GROUPS=${DOM0_XL_GROUPS:-basic+create+life+reboot+createopts+shutdown+cycles+crash+concurrent}
 
 # The root is built once and cached (dom0-root.sh builds it first in a full run).
 "$ROOT/scripts/mkdom0" >"$LOGDIR/dom0-xl-mkdom0.log" 2>&1
@@ -45,7 +45,8 @@ if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
     fail "scripts/mkdom0 made no image"
     done_case
 else
-    boot dom0-xl 0 --smp 2 --mem 2048 --timeout 900 \
+    # About 8 minutes on an idle machine; the margin is for a host shared with other runs.
+    boot dom0-xl 0 --smp 2 --mem 2048 --timeout 1200 \
         --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
         --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=$XL_GROUPS" \
         --module "$IMG"
