@@ -313,10 +313,13 @@ struct focus_scan {
     int cur, next;
 };
 
+/* Only domains with a console of Tern's (dom0, boot-time domains) take serial input, as Xen
+ * cycles up to max_init_domid only: a toolstack-made domain's console is xenconsoled's, and
+ * focusing on it would swallow what is typed (the rig's Ctrl-A x3 debug keys included). */
 static void scan_next(struct domain *d, void *arg)
 {
     struct focus_scan *s = arg; /* for_each_domain goes in ascending domain id */
-    if (!d->is_shutting_down && (int)d->domain_id > s->cur && s->next < 0)
+    if (!d->is_shutting_down && con_of(d) && (int)d->domain_id > s->cur && s->next < 0)
         s->next = d->domain_id;
 }
 

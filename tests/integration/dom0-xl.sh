@@ -46,10 +46,22 @@ if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
     done_case
 else
     # About 8 minutes on an idle machine; the margin is for a host shared with other runs.
+    # While the life group's domU runs, Ctrl-A x3 moves serial input from dom0 to Tern, not to
+    # that domU (its console is xenconsoled's), and three more back to dom0.
     boot dom0-xl 0 --smp 2 --mem 2048 --timeout 1200 \
         --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
         --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=$XL_GROUPS" \
-        --module "$IMG"
+        --module "$IMG" \
+        --send 'xl-test: life-shell PASS::\x01\x01\x01' \
+        --send 'Serial input to Tern ::\x01\x01\x01'
     done_case # dom0 powered off at the end (the rig's status 0), or FAIL above
+    if grep -aq 'xl-test: life-shell PASS' "$LOG"; then
+        CASE=dom0-xl-serial-focus
+        FAILED=
+        expect 'Serial input to Tern ' "Ctrl-A x3 from dom0 with a toolstack domU running"
+        expect 'Serial input to domain 0 \(Domain-0\)' "three more: back to dom0"
+        reject 'Serial input to domain [1-9]'
+        done_case
+    fi
     report_checks dom0-xl
 fi
