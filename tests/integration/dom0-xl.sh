@@ -35,7 +35,7 @@ report_checks() {
         *) fail "${line#"$name" FAIL }" ;;
         esac
         done_case
-    done < <(grep -a 'xl-test: [a-z0-9-]* \(PASS\|FAIL\)' "$LOG")
+    done < <(grep -a 'xl-test: [^ ]* \(PASS\|FAIL\)' "$LOG")
 }
 
 if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
