@@ -386,12 +386,16 @@ struct focus_scan {
     int cur, next;
 };
 
+/* Only domains with a console of Tern's (dom0, boot-time domains) take serial input, as Xen
+ * cycles up to max_init_domid only: a toolstack-made domain's console is xenconsoled's, and
+ * so is a boot-time domain's once handed over; focusing on either would swallow what is
+ * typed (the rig's Ctrl-A x3 debug keys included). */
 static void scan_next(struct domain *d, void *arg)
 {
     struct focus_scan *s = arg; /* for_each_domain goes in ascending domain id */
     struct domain_console *c = con_of(d);
-    /* A console handed to dom0's daemon takes its input there (xl console). */
-    if (c && __atomic_load_n(&c->handed_over, __ATOMIC_ACQUIRE))
+
+    if (!c || __atomic_load_n(&c->handed_over, __ATOMIC_ACQUIRE))
         return;
     if (!d->is_shutting_down && (int)d->domain_id > s->cur && s->next < 0)
         s->next = d->domain_id;

@@ -64,8 +64,10 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
                   (d->controller_pause_count ? XEN_DOMINF_paused : 0) |
                   (d->is_xenstore ? XEN_DOMINF_xs_domain : 0) |
                   (d->is_shut_down ? XEN_DOMINF_shutdown : 0) |
-                  ((uint32_t)(d->shutdown_code < 0 ? 0 : d->shutdown_code & 0xff)
-                   << XEN_DOMINF_shutdownshift);
+                  /* As Xen: the code shifted in whole, so a domain with none recorded
+                   * (Xen's SHUTDOWN_CODE_INVALID, ~0u; here -1) reads 255 in bits 16-23,
+                   * never poweroff (0), and bits 24-31 are set too. */
+                  ((uint32_t)d->shutdown_code << XEN_DOMINF_shutdownshift);
     info->tot_pages = __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED);
     info->max_pages = d->max_pages;
     info->outstanding_pages = __atomic_load_n(&d->outstanding_pages, __ATOMIC_RELAXED);

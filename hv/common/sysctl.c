@@ -131,6 +131,9 @@ long do_sysctl(uint64_t arg)
     case XEN_SYSCTL_cpupool_op:
         rc = sysctl_cpupool_op(&op.u.cpupool_op);
         break;
+    case XEN_SYSCTL_scheduler_op:
+        rc = sysctl_scheduler_op(&op.u.scheduler_op);
+        break;
     case XEN_SYSCTL_get_cpu_policy:
     case XEN_SYSCTL_get_cpu_featureset:
         /* These copy their own fields back (Xen's __copy_field_to_guest). */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * sysctl sub-ops on the host's shape as the toolstack sees it: cputopoinfo, numainfo (one
- * node) and cpupool_op (one pool, 0, holding every CPU and domain).
+ * node), cpupool_op (one pool, 0, holding every CPU and domain) and that pool's scheduler
+ * parameters (scheduler_op: the null scheduler has none).
  */
 #include <public/sysctl.h>
 #include <tern/domain.h>
@@ -82,4 +83,15 @@ long sysctl_cpupool_op(struct xen_sysctl_cpupool_op *op)
     default:
         return -ENOSYS;
     }
+}
+
+/* Xen's sched_adjust_global, with pool 0 only and its null scheduler: credit or credit2
+ * parameters asked of it are -EINVAL, which xl reports as "[sched params unavailable]". */
+long sysctl_scheduler_op(struct xen_sysctl_scheduler_op *op)
+{
+    if (op->cmd != XEN_SYSCTL_SCHEDOP_putinfo && op->cmd != XEN_SYSCTL_SCHEDOP_getinfo)
+        return -EINVAL;
+    if (op->cpupool_id != 0)
+        return -ESRCH;
+    return op->sched_id == XEN_SCHEDULER_NULL ? 0 : -EINVAL;
 }

@@ -25,6 +25,7 @@
 #define XEN_SYSCTL_cputopoinfo 16
 #define XEN_SYSCTL_numainfo 17
 #define XEN_SYSCTL_cpupool_op 18
+#define XEN_SYSCTL_scheduler_op 19
 #define XEN_SYSCTL_get_cpu_featureset 26 /* index: raw 0, host 1, hvm 3, hvm_max 5 (no PV) */
 #define XEN_SYSCTL_get_cpu_policy 29     /* index: raw 0, host 1, hvm_max 3, hvm_default 5 */
 
@@ -150,6 +151,27 @@ struct xen_sysctl_cpupool_op {
 _Static_assert(sizeof(struct xen_sysctl_cpupool_op) == 40, "Xen 4.17 layout");
 _Static_assert(offsetof(struct xen_sysctl_cpupool_op, cpumap) == 24, "Xen 4.17 layout");
 
+/*
+ * XEN_SYSCTL_scheduler_op: a cpupool's scheduler-wide parameters (xl sched-credit -s). The
+ * union holds credit's tslice_ms, ratelimit_us and vcpu_migr_delay_us, credit2's
+ * ratelimit_us or arinc653's schedule address. Xen: a cmd other than put/getinfo is -EINVAL,
+ * a pool that does not exist -ESRCH, a sched_id not the pool's -EINVAL; the null scheduler
+ * has no such parameters, so asking it succeeds and changes nothing.
+ */
+#define XEN_SYSCTL_SCHEDOP_putinfo 0
+#define XEN_SYSCTL_SCHEDOP_getinfo 1
+struct xen_sysctl_scheduler_op {
+    uint32_t cpupool_id;
+    uint32_t sched_id;            /* XEN_SCHEDULER_* */
+    uint32_t cmd;                 /* XEN_SYSCTL_SCHEDOP_* */
+    uint32_t pad;
+    union {
+        uint64_t arinc653_schedule;
+        uint32_t params[3];
+    } u;
+};
+_Static_assert(sizeof(struct xen_sysctl_scheduler_op) == 32, "Xen 4.17 layout");
+
 struct xen_sysctl_cpu_featureset {
     uint32_t index;
     uint32_t nr_features;         /* IN: room; OUT: written (NULL features: the maximum) */
@@ -178,6 +200,7 @@ struct xen_sysctl {
         struct xen_sysctl_cputopoinfo cputopoinfo;
         struct xen_sysctl_numainfo numainfo;
         struct xen_sysctl_cpupool_op cpupool_op;
+        struct xen_sysctl_scheduler_op scheduler_op;
         struct xen_sysctl_cpu_featureset cpu_featureset;
         struct xen_sysctl_cpu_policy cpu_policy;
         uint8_t pad[128];

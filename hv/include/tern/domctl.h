@@ -30,13 +30,15 @@ long domctl_vcpuaffinity(struct domain *d, uint32_t cmd, struct xen_domctl_vcpua
 int bitmap_to_guest(const struct xenctl_bitmap *b, uint64_t mask);
 int bitmap_from_guest(uint64_t *mask, const struct xenctl_bitmap *b);
 
-/* sysctl_topo.c: the host's CPUs, its one NUMA node and its one cpupool. */
+/* sysctl_topo.c: the host's CPUs, its one NUMA node, its one cpupool and its scheduler. */
 struct xen_sysctl_cputopoinfo;
 struct xen_sysctl_numainfo;
 struct xen_sysctl_cpupool_op;
+struct xen_sysctl_scheduler_op;
 long sysctl_cputopoinfo(struct xen_sysctl_cputopoinfo *ti);
 long sysctl_numainfo(struct xen_sysctl_numainfo *ni);
 long sysctl_cpupool_op(struct xen_sysctl_cpupool_op *op);
+long sysctl_scheduler_op(struct xen_sysctl_scheduler_op *op);
 
 /* arch/x86/hvm/save.c: XEN_DOMCTL_gethvmcontext and sethvmcontext (op copied back when
  * Xen does). */

@@ -151,7 +151,10 @@ TEST(getdomaininfo_fields)
     CHECK_EQ(info->tot_pages, 1234);
     CHECK_EQ(info->max_pages, 4096);
     CHECK_EQ(info->shared_info_frame, 0xfeff);
-    CHECK_EQ(info->flags, XEN_DOMINF_hvm_guest | XEN_DOMINF_hap | XEN_DOMINF_running);
+    /* No shutdown code recorded: Xen's SHUTDOWN_CODE_INVALID (~0u) shifted into place. */
+    CHECK_EQ(info->flags, XEN_DOMINF_hvm_guest | XEN_DOMINF_hap | XEN_DOMINF_running |
+                              0xffff0000u);
+    CHECK_EQ(info->flags >> XEN_DOMINF_shutdownshift & XEN_DOMINF_shutdownmask, 255);
     CHECK(info->gpaddr_bits >= 32 && info->gpaddr_bits <= 52, "gpaddr_bits %u", info->gpaddr_bits);
     CHECK_EQ(info->arch_config.emulation_flags, 1); /* XEN_X86_EMU_LAPIC: PVH */
     CHECK_EQ(info->pad1, 0);

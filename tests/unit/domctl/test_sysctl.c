@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* sysctl: interface version, the policy, physinfo, sched_id, getdomaininfolist, readconsole. */
+/* sysctl: interface version, the policy, physinfo, sched_id, scheduler_op, getdomaininfolist,
+ * readconsole. */
 #include "fake_env.h"
 #include "harness.h"
 
@@ -83,6 +84,34 @@ TEST(sched_id)
     fake_sysctl_init(&op, XEN_SYSCTL_sched_id);
     CHECK_EQ(fake_sysctl(&op), 0);
     CHECK_EQ(op.u.sched_id.sched_id, XEN_SCHEDULER_NULL);
+    fake_teardown();
+}
+
+static long scheduler_op(uint32_t pool, uint32_t sched, uint32_t cmd, struct xen_sysctl *op)
+{
+    fake_sysctl_init(op, XEN_SYSCTL_scheduler_op);
+    op->u.scheduler_op.cpupool_id = pool;
+    op->u.scheduler_op.sched_id = sched;
+    op->u.scheduler_op.cmd = cmd;
+    op->u.scheduler_op.u.params[0] = 30; /* a credit tslice_ms: never taken */
+    return fake_sysctl(op);
+}
+
+/* xl sched-credit -s / sched-credit2 -s: Xen's sched_adjust_global codes, null has none. */
+TEST(sysctl_scheduler_op_under_null)
+{
+    struct xen_sysctl op;
+
+    three_domains();
+    CHECK_EQ(scheduler_op(0, XEN_SCHEDULER_CREDIT, XEN_SYSCTL_SCHEDOP_getinfo, &op), -EINVAL);
+    CHECK_EQ(scheduler_op(0, XEN_SCHEDULER_CREDIT2, XEN_SYSCTL_SCHEDOP_putinfo, &op), -EINVAL);
+    CHECK_EQ(scheduler_op(0, XEN_SCHEDULER_NULL, 2, &op), -EINVAL);
+    CHECK_EQ(scheduler_op(1, XEN_SCHEDULER_NULL, XEN_SYSCTL_SCHEDOP_getinfo, &op), -ESRCH);
+    CHECK_EQ(scheduler_op(0, XEN_SCHEDULER_NULL, XEN_SYSCTL_SCHEDOP_getinfo, &op), 0);
+    CHECK_EQ(op.u.scheduler_op.u.params[0], 30);
+    CHECK_EQ(scheduler_op(0, XEN_SCHEDULER_NULL, XEN_SYSCTL_SCHEDOP_putinfo, &op), 0);
+    fake_set_caller(d3);
+    CHECK_EQ(scheduler_op(0, XEN_SCHEDULER_NULL, XEN_SYSCTL_SCHEDOP_getinfo, &op), -EPERM);
     fake_teardown();
 }
 
