@@ -19,7 +19,10 @@ if [ "${1:-}" = --soak ]; then
 fi
 sed -e "s/iterations=[0-9]*/iterations=$calls/" "$G/hcfuzz.cfg" > "$tmp/hcfuzz.cfg"
 sed -e "s/duration=[0-9]*/duration=$secs/" "$G/bystander.cfg" > "$tmp/bystander.cfg"
-if boot "$name" 0 --smp 2 --timeout "$timeout" --expect hcfuzz=poweroff \
+# --tcg-single: under multi-threaded TCG, QEMU 7.2's emulated SVM now and then has a guest
+# triple-fault reading an IDT its page tables map (Tern's walk of them right after says mapped;
+# docs/testing.md). One host thread for both emulated CPUs still interleaves every vCPU.
+if boot "$name" 0 --smp 2 --tcg-single --timeout "$timeout" --expect hcfuzz=poweroff \
     --expect bystander=poweroff "$tmp/hcfuzz.cfg" "$tmp/bystander.cfg"; then
     expect "^\\[hcfuzz\\] Test result: SUCCESS" "fuzzer"
     expect "^\\[bystander\\] Test result: SUCCESS" "bystander beside the fuzzer"
