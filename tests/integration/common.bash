@@ -73,3 +73,48 @@ expect_guest_checks() {
     done
     echo "$done_line" | grep -q "failed=0" || fail "domain $name: ${done_line#*] }"
 }
+
+# The image a scripts/mkdom0 log names ("mkdom0: [T s] image PATH: ..."), or nothing.
+mkdom0_image() {
+    sed -n 's/^mkdom0: \[[0-9.]* s\] image \([^ :]*\).*/\1/p' "$1" | tail -n 1
+}
+
+# dom0_image PREFIX: run scripts/mkdom0 (cached after the first build) with its log in
+# $LOGDIR/PREFIX-mkdom0.log and set IMG to its image. Without one, case PREFIX-image fails
+# and this returns 1.
+dom0_image() {
+    local log=$LOGDIR/$1-mkdom0.log
+    "$ROOT/scripts/mkdom0" >"$log" 2>&1
+    IMG=$(mkdom0_image "$log")
+    [ -n "$IMG" ] && [ -s "$IMG" ] && return 0
+    CASE=$1-image
+    LOG=$log
+    FAILED=
+    fail "scripts/mkdom0 made no image"
+    done_case
+    return 1
+}
+
+# report_xl_checks PREFIX: one case PREFIX-<check> per "xl-test: <check> PASS|FAIL ..." line
+# of dom0's tools/dom0/xl-test in $LOG, and a failed PREFIX-done if it never finished.
+report_xl_checks() {
+    local prefix=$1 line name
+    if ! grep -aq "xl-test: done" "$LOG"; then
+        CASE=$prefix-done
+        FAILED=
+        fail "dom0's xl-test never finished (last dom0 line: $(grep -a '\[Domain-0\]' "$LOG" |
+            tail -n 1))"
+        done_case
+    fi
+    while read -r line; do
+        line=${line#*xl-test: }
+        name=${line%% *}
+        CASE=$prefix-$name
+        FAILED=
+        case $line in
+        "$name PASS"*) ;;
+        *) fail "${line#"$name" FAIL }" ;;
+        esac
+        done_case
+    done < <(grep -a 'xl-test: [^ ]* \(PASS\|FAIL\)' "$LOG")
+}

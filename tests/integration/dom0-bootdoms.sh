@@ -28,39 +28,7 @@ boot_cfg() {
     echo "$file"
 }
 
-report_checks() {
-    local prefix=$1 line name
-    if ! grep -aq "xl-test: done" "$LOG"; then
-        CASE=$prefix-done
-        FAILED=
-        fail "dom0's xl-test never finished (last dom0 line: $(grep -a '\[Domain-0\]' "$LOG" |
-            tail -n 1))"
-        done_case
-    fi
-    while read -r line; do
-        line=${line#*xl-test: }
-        name=${line%% *}
-        CASE=$prefix-$name
-        FAILED=
-        case $line in
-        "$name PASS"*) ;;
-        *) fail "${line#"$name" FAIL }" ;;
-        esac
-        done_case
-    done < <(grep -a 'xl-test: [a-z0-9-]* \(PASS\|FAIL\)' "$LOG")
-}
-
-"$ROOT/scripts/mkdom0" >"$LOGDIR/dom0-bootdoms-mkdom0.log" 2>&1
-IMG=$(sed -n 's/^mkdom0: \[[0-9.]* s\] image \([^ :]*\).*/\1/p' \
-    "$LOGDIR/dom0-bootdoms-mkdom0.log" | tail -n 1)
-if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
-    CASE=dom0-bootdoms-image
-    LOG=$LOGDIR/dom0-bootdoms-mkdom0.log
-    FAILED=
-    fail "scripts/mkdom0 made no image"
-    done_case
-    exit 0
-fi
+dom0_image dom0-bootdoms || exit 0
 
 DOM0_ARGS="tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=bootdoms"
 c1=$(boot_cfg bootdom1)
@@ -72,7 +40,7 @@ boot dom0-bootdoms 0 --smp 2 --mem 2048 --timeout 600 \
     --send 'Serial input to Tern::\x01\x01\x01' \
     --module "$IMG" "$c1" "$c2"
 done_case # dom0 powered off at the end (the rig's status 0), or FAIL above
-report_checks dom0
+report_xl_checks dom0
 
 CASE=dom0-bootdoms-names
 FAILED=

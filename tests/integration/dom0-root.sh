@@ -29,7 +29,7 @@ build_secs=$(since "$t0")
 if [ "$rc" != 0 ]; then
     fail "expected scripts/mkdom0 to exit 0, got $rc ($(tail -n 1 "$LOG"))"
 else
-    IMG=$(sed -n 's/^mkdom0: \[[0-9.]* s\] image \([^ :]*\).*/\1/p' "$LOG" | tail -n 1)
+    IMG=$(mkdom0_image "$LOG")
     [ -s "$IMG" ] || fail "expected an 'image <path>' line naming a file; got '$IMG'"
 fi
 echo "dom0-root: build took ${build_secs} s: $(tail -n 1 "$LOG" | sed 's/^mkdom0: //')"

@@ -11,40 +11,7 @@ K=$ROOT/build/kernels/generic
 XL_GROUPS=${DOM0_XL_GROUPS:-basic+create+life+reboot+createopts+shutdown+cycles+crash+concurrent}
 
 # The root is built once and cached (dom0-root.sh builds it first in a full run).
-"$ROOT/scripts/mkdom0" >"$LOGDIR/dom0-xl-mkdom0.log" 2>&1
-IMG=$(sed -n 's/^mkdom0: \[[0-9.]* s\] image \([^ :]*\).*/\1/p' "$LOGDIR/dom0-xl-mkdom0.log" |
-    tail -n 1)
-
-# One case per xl-test line of the boot's log.
-report_checks() {
-    local prefix=$1 line name
-    if ! grep -aq "xl-test: done" "$LOG"; then
-        CASE=$prefix-done
-        FAILED=
-        fail "dom0's xl-test never finished (last dom0 line: $(grep -a '\[Domain-0\]' "$LOG" |
-            tail -n 1))"
-        done_case
-    fi
-    while read -r line; do
-        line=${line#*xl-test: }
-        name=${line%% *}
-        CASE=$prefix-$name
-        FAILED=
-        case $line in
-        "$name PASS"*) ;;
-        *) fail "${line#"$name" FAIL }" ;;
-        esac
-        done_case
-    done < <(grep -a 'xl-test: [^ ]* \(PASS\|FAIL\)' "$LOG")
-}
-
-if [ -z "$IMG" ] || [ ! -s "$IMG" ]; then
-    CASE=dom0-xl-image
-    LOG=$LOGDIR/dom0-xl-mkdom0.log
-    FAILED=
-    fail "scripts/mkdom0 made no image"
-    done_case
-else
+if dom0_image dom0-xl; then
     # About 8 minutes on an idle machine; the margin is for a host shared with other runs.
     # While the life group's domU runs, Ctrl-A x3 moves serial input from dom0 to Tern, not to
     # that domU (its console is xenconsoled's), and three more back to dom0.
@@ -63,5 +30,5 @@ else
         reject 'Serial input to domain [1-9]'
         done_case
     fi
-    report_checks dom0-xl
+    report_xl_checks dom0-xl
 fi
