@@ -6,8 +6,9 @@
  *
  * The domain is paused and no vCPU of it is on a CPU while its records are read or written
  * (otherwise the call is re-executed until that holds). d->lock is held throughout: it orders
- * two toolstack calls against each other and against VCPUOP_initialise, and domain_destroy()
- * marks the domain dying under it, so its vCPUs are never freed under this code.
+ * two toolstack calls against each other and against VCPUOP_initialise. do_domctl holds
+ * domain_vcpus_get() around the call, so the vCPUs are never freed under this code (a dying
+ * domain never gets here: -ESRCH).
  *
  * Tern's limits: no LAPIC/LAPIC_REGS records yet (refused on load as an unknown type); the
  * MTRRs are Tern's fixed view (write-back, what msr.c answers), so of a loaded MTRR record
@@ -200,11 +201,6 @@ static long gethvmcontext(struct domain *d, struct xen_domctl *op, uint64_t arg)
     long rc;
 
     spin_lock(&d->lock);
-    if (d->is_dying) {
-        spin_unlock(&d->lock);
-        rc = -EINVAL;
-        goto copy_back;
-    }
     if ((rc = quiesce(d))) {
         spin_unlock(&d->lock);
         return rc;
@@ -225,7 +221,6 @@ static long gethvmcontext(struct domain *d, struct xen_domctl *op, uint64_t arg)
     if (!rc && h.data && copy_to_guest(hc->buffer, h.data, h.cur))
         rc = -EFAULT;
     xfree(h.data);
-copy_back:
     /* As Xen: the structure goes back whatever the outcome. */
     if (copy_to_guest(arg, op, sizeof(*op)))
         rc = -EFAULT;
@@ -246,10 +241,7 @@ static long sethvmcontext(struct domain *d, const struct xen_domctl *op)
         return -EFAULT;
     }
     spin_lock(&d->lock);
-    if (d->is_dying)
-        rc = -EINVAL;
-    else
-        rc = quiesce(d);
+    rc = quiesce(d);
     if (rc) {
         spin_unlock(&d->lock);
         xfree(h.data);
