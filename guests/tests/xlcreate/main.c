@@ -631,6 +631,35 @@ static void context(void)
               "vCPU 0's record changed in the round trip");
 }
 
+/*
+ * A sibling vCPU reads the child's vCPUs (getvcpuinfo, getdomaininfo) nonstop while vCPU 0
+ * destroys it: Tern's teardown waits for such calls, and each answer is either the child as
+ * it was (getvcpuinfo 0, getdomaininfo naming it) or the child gone (-ESRCH, or the next
+ * domain), never anything else and never a hang.
+ */
+static volatile bool destroy_race_stop;
+static volatile unsigned long destroy_race_reads;
+static volatile long destroy_race_bad;
+
+static void destroy_racer(unsigned int id, void *arg)
+{
+    struct xen_domctl op;
+    long rc;
+
+    while (!destroy_race_stop) {
+        dinit(&op, XEN_DOMCTL_getvcpuinfo, child);
+        op.u.getvcpuinfo.vcpu = 0;
+        rc = domctl(&op);
+        if (rc && rc != -ESRCH)
+            destroy_race_bad = rc;
+        dinit(&op, XEN_DOMCTL_getdomaininfo, child);
+        rc = domctl(&op);
+        if (rc && rc != -ESRCH)
+            destroy_race_bad = rc;
+        destroy_race_reads++;
+    }
+}
+
 static void run_child(uint64_t free0)
 {
     struct xen_domctl_getdomaininfo info;
@@ -658,6 +687,11 @@ static void run_child(uint64_t free0)
     check((info.flags >> XEN_DOMINF_shutdownshift & 0xff) == SHUTDOWN_crash,
           "child shutdown code %u", info.flags >> XEN_DOMINF_shutdownshift & 0xff);
     printk("child d%u stopped: flags %#x\n", child, info.flags);
+    /* With a second vCPU (xlcreate.sh's 2-CPU boots): it races the destroy. */
+    bool racing = vcpu_is_up(1) != -ENOENT && vcpu_start(1, destroy_racer, NULL) == 0;
+    if (racing)
+        while (destroy_race_reads < 10)
+            cpu_relax();
     rc = simple(XEN_DOMCTL_destroydomain);
     check_rc(rc, 0, "destroydomain");
     /* As on Xen, a destroyed domain may stay listed (dying) while references to it remain;
@@ -675,6 +709,15 @@ static void run_child(uint64_t free0)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     }
     check(rc == -ESRCH || op.u.getdomaininfo.domain != child, "the child is still listed");
+    if (racing) {
+        unsigned long reads = destroy_race_reads;
+        destroy_race_stop = true;
+        while (!percpu[1].done)
+            cpu_relax();
+        check(destroy_race_bad == 0, "vCPU1's reads of the child during its destroy: %ld",
+              destroy_race_bad);
+        printk("vCPU1 read the child %lu times while it was destroyed\n", reads);
+    }
     /* Every page is back (another domain finishing meanwhile can only add free pages);
      * alone, xlcreate.sh checks that the two counts are equal. */
     uint64_t free1 = free_pages();
