@@ -513,6 +513,11 @@ main() {
     mount -t devpts devpts /dev/pts 2>/dev/null
     [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
     [ "$pending_mark" = 0 ] || echo "TERN-MARK userspace"
+    # Drivers the image carries as modules (scripts/mkdom0 adds Xen's block and network
+    # front-ends to the domU's image): loaded before anything looks for their devices.
+    for m in /lib/modules/*.ko; do
+        [ -f "$m" ] && { insmod "$m" || echo "TERN-MARK insmod-failed $m"; }
+    done
     # Kernel messages below warning level would interleave with the check lines.
     echo 4 >/proc/sys/kernel/printk 2>/dev/null
     read_params
