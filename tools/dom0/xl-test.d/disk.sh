@@ -164,7 +164,7 @@ disk_cleanup() {
 # by its first errors: with disks, the last lines are only libxl's clean-up.) Only two disks:
 # libxl gives each block script 40 s, and the scripts of one domain run one after another
 # (they share a lock): each took 10 to 35 s on a loaded 2-core host, where a fork in dom0
-# costs 40 to 300 ms under TCG, so four disks at once missed the 40 s. The rest are attached.
+# costs 40 to 200 ms under TCG, so four disks at once missed the 40 s. The rest are attached.
 disk_create() {
     cfg=$(domu_cfg "$DISK_DOM" shell 1 128 'on_reboot = "restart"' "disk = [
         'file:$DISK_DIR/a.img,xvda,w',
