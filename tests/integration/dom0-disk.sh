@@ -11,7 +11,9 @@ K=$ROOT/build/kernels/generic
 
 if dom0_image dom0-disk; then
     # 3.5 minutes on a host whose 2 cores were loaded 5 to 6, 5.5 at 8 (a quiet one was not at
-    # hand); the margin is for a host shared with other runs.
+    # hand); the margin is for a host shared with other runs. One dom0 vCPU: forks (the
+    # block hotplug script's many) cost 40 ms there against up to 200 ms with two on a loaded
+    # host, where libxl's 40 s per script is tight (docs/dom0.md, "Disks").
     boot dom0-disk 0 --smp 2 --mem 2048 --timeout 600 \
         --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=${DOM0_DISK_VCPUS:-1}" \
         --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=disk" \
