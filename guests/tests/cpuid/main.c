@@ -122,10 +122,84 @@ static void check_hypercall_page(void)
     check_rc(hypercall_page2(60, 0, 0), -ENOSYS, "hypercall 60 via the page");
 }
 
+static void write_cr4(uint64_t v)
+{
+    asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
+static void xsetbv0(uint64_t v)
+{
+    asm volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static uint64_t xgetbv0(void)
+{
+    uint32_t lo, hi;
+    asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return lo | ((uint64_t)hi << 32);
+}
+
+/* CPUID 0xd's EBX for XCR0 = xcr0: the end of the furthest enabled component. */
+static uint32_t xsave_size(uint64_t xcr0)
+{
+    uint32_t size = 576; /* legacy area and XSAVE header */
+    for (unsigned int i = 2; i < 63; i++) {
+        if (xcr0 & (1ULL << i)) {
+            struct cpuid_regs c = cpuid_count(0xd, i);
+            size = c.a + c.b > size ? c.a + c.b : size;
+        }
+    }
+    return size;
+}
+
+/*
+ * The XCR0 the guest sets is the one CPUID 0xd sizes (Linux checks one against the other and
+ * turns XSAVE off when they differ), and it stays across a block that gives the pCPU away.
+ * Under QEMU's SVM, XSETBV does not exit: Tern learns XCR0 from the register.
+ */
+static void check_xcr0(void)
+{
+    struct cpuid_regs d0 = cpuid_count(0xd, 0);
+    uint64_t all = d0.a | ((uint64_t)d0.d << 32), want = all & 0x7; /* x87, SSE, AVX */
+    evtchn_port_t port;
+
+    if (!(cpuid(1).c & (1u << 26))) {
+        printk("no XSAVE: XCR0 not checked\n");
+        return;
+    }
+    write_cr4(read_cr4() | (1UL << 18)); /* CR4.OSXSAVE */
+    check(cpuid(1).c & (1u << 27), "CPUID 1 OSXSAVE: expected it set with CR4.OSXSAVE");
+    xsetbv0(want);
+    d0 = cpuid_count(0xd, 0);
+    check(d0.b == xsave_size(want), "CPUID 0xd ebx with XCR0 %#lx: expected %u, got %u",
+          want, xsave_size(want), d0.b);
+    if (events_init() || evtchn_bind_virq(VIRQ_TIMER, 0, &port))
+        xtf_fatal("cannot set up the timer event");
+    evtchn_register(port, 0, NULL, NULL);
+    for (unsigned int i = 0; i < 3; i++) {
+        uint64_t count = evtchn_count(port);
+        struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = now_ns() + 2000000 };
+
+        HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+        irq_disable();
+        while (evtchn_count(port) == count) {
+            sched_block_irq_enable();
+            irq_disable();
+        }
+        irq_enable();
+    }
+    check(xgetbv0() == want, "XCR0 after blocking: expected %#lx, got %#lx", want, xgetbv0());
+    xsetbv0(1);
+    d0 = cpuid_count(0xd, 0);
+    check(d0.b == 576, "CPUID 0xd ebx with XCR0 1: expected 576, got %u", d0.b);
+    printk("XCR0 %#lx: %u bytes of XSAVE state\n", want, xsave_size(want));
+}
+
 void test_main(void)
 {
     printk("Xen CPUID leaves at %#x\n", xen_cpuid_base);
     check_leaves(xen_cpuid_base);
     check_hypercall_page();
+    check_xcr0();
     xtf_success();
 }

@@ -35,6 +35,25 @@ static inline void xsetbv0(uint64_t v)
     asm volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
+static inline uint64_t xgetbv0(void)
+{
+    uint32_t lo, hi;
+    asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return lo | ((uint64_t)hi << 32);
+}
+
+/*
+ * Learn v's XCR0 from the register while v's FPU state is loaded on this pCPU (from
+ * fpu_switch() to its save). A guest's XSETBV is meant to exit (exit_xsetbv), but QEMU's
+ * emulated SVM never intercepts it: the guest then sets XCR0 itself, unseen. QEMU checked the
+ * value against the CPU's own components, which are Tern's host_xcr0_mask.
+ */
+static void sync_guest_xcr0(struct vcpu *v)
+{
+    if (cpu_has_xsave && fpu_owner[smp_processor_id()] == v)
+        v->arch.guest_xcr0 = (xgetbv0() & host_xcr0_mask) | 1;
+}
+
 bool hvm_init(void)
 {
     struct cpuid_regs r;
@@ -120,6 +139,7 @@ void hvm_vcpu_fpu_destroy(struct vcpu *v)
 static void fpu_save(struct vcpu *v)
 {
     if (cpu_has_xsave) {
+        sync_guest_xcr0(v);
         xsetbv0(host_xcr0_mask);
         asm volatile("xsave64 (%0)" ::"r"(v->arch.fpu_area), "a"((uint32_t)~0u),
                      "d"((uint32_t)~0u) : "memory");
@@ -392,7 +412,10 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     case 0xd:
         if (sub == 0) {
             /* Size of the save area for the guest's current XCR0. */
-            uint64_t xcr0 = v->arch.guest_xcr0;
+            uint64_t xcr0;
+            if (v == current)
+                sync_guest_xcr0(v);
+            xcr0 = v->arch.guest_xcr0;
             uint32_t size = 576;
             for (unsigned int i = 2; i < 32; i++) {
                 if (!(xcr0 & (1ULL << i)))
