@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // hostile-front: a block front-end played from a domU's userspace, to attack dom0's blkback.
 //
-//   hostile-front MODE [SECONDS]
+//   hostile-front MODE [SECONDS | VBD]
 //
 // It runs in the domU that tests/linux/init.sh started with tern.skip_modules=xen-blkfront, so
 // the vbd device xl made stays unclaimed. It speaks xenstore through /dev/xen/xenbus (struct
@@ -16,6 +16,8 @@
 //   flood     event-channel notifies nonstop for SECONDS (default 10) from every CPU, then a
 //             good read must still be served
 //   hold      connect, have a data page mapped persistently, and stay (for teardown tests)
+//   busy      connect and read the whole ring nonstop (grants mapped and unmapped all along)
+// hold and busy take a vbd id as their argument (default: the first vbd).
 // Every mode but hold disconnects at its end (state 6) and asks for a new connection
 // (state 1), so the next run finds blkback in InitWait. Output: "HOSTILE <detail>" lines and
 // one "HOSTILE-RESULT <mode> PASS|FAIL <detail>".
@@ -171,7 +173,10 @@ static long wait_be_state(long want, double secs)
     return st;
 }
 
-// The first vbd of this domain and its back-end; blkback ready for a front-end (InitWait).
+// Vbd DEVID (NULL: the first) of this domain and its back-end; blkback ready for a
+// front-end (InitWait).
+static const char *devid;
+
 static void find_vbd(void)
 {
     char *dir = xs(XS_DIRECTORY, "device/vbd", NULL);
@@ -181,7 +186,7 @@ static void find_vbd(void)
     if (!dir || !*dir)
         die("no device/vbd in xenstore (no disk= for this domain?)");
     // Relative paths are under this domain's home, /local/domain/<id>.
-    snprintf(fe, sizeof(fe), "device/vbd/%s", dir);
+    snprintf(fe, sizeof(fe), "device/vbd/%s", devid ? devid : dir);
     free(dir);
     b = xs_read(fe, "backend");
     if (!b)
@@ -449,7 +454,8 @@ static int r_full(uint64_t id)
     for (unsigned i = 0; i < RING_N; i++)
         if (wait_rsp(id, 10) == BLKIF_RSP_OKAY)
             n++;
-    printf("HOSTILE req full-ring: %d of %u answered OK\n", n, RING_N);
+    if (id < 1000)
+        printf("HOSTILE req full-ring: %d of %u answered OK\n", n, RING_N);
     return n == RING_N ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
 }
 
@@ -575,6 +581,22 @@ static int mode_flood(int secs)
     return 1;
 }
 
+// Reads of the whole ring, nonstop, each mapping and unmapping its grant in blkback: for a
+// destroy that lands while grants come and go.
+static _Noreturn void mode_busy(void)
+{
+    unsigned long rounds = 0;
+
+    connect_be(0);
+    for (;;) {
+        int st = r_full(1000 + rounds);
+
+        if (rounds++ == 0)
+            printf("HOSTILE-RESULT busy %s reading the whole ring nonstop (first round %d)\n",
+                   st == BLKIF_RSP_OKAY ? "PASS" : "FAIL", st);
+    }
+}
+
 static _Noreturn void mode_hold(void)
 {
     int st;
@@ -595,6 +617,9 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
     open_devices();
+    // hold and busy take the vbd to use (another disk than the attacks' first).
+    if ((!strcmp(mode, "hold") || !strcmp(mode, "busy")) && argc > 2)
+        devid = argv[2];
     find_vbd();
     if (!strcmp(mode, "ring"))
         return mode_ring();
@@ -606,7 +631,9 @@ int main(int argc, char **argv)
         return mode_flood(argc > 2 ? atoi(argv[2]) : 10);
     if (!strcmp(mode, "hold"))
         mode_hold();
-    printf("HOSTILE-RESULT usage FAIL expected ring, requests, revoke, flood [SECS] or hold;"
-           " got '%s'\n", mode);
+    if (!strcmp(mode, "busy"))
+        mode_busy();
+    printf("HOSTILE-RESULT usage FAIL expected ring, requests, revoke, flood [SECS], hold [VBD]"
+           " or busy [VBD]; got '%s'\n", mode);
     return 2;
 }
