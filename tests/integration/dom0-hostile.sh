@@ -9,12 +9,13 @@
 # back after, and dom0 powered off at the end.
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels/generic
+DOM0_ARGS="tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=hostile"
 
 if dom0_image dom0-hostile; then
     t0=$SECONDS
     boot dom0-hostile 0 --smp 2 --mem 2048 --timeout 600 \
         --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
-        --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=hostile" \
+        --module "$K/vmlinuz console=hvc0 $DOM0_ARGS" \
         --module "$IMG"
     done_case # dom0 powered off at the end (the rig's status 0), or FAIL above
     report_xl_checks dom0-hostile

@@ -15,6 +15,8 @@
 //             then a new connection must be served
 //   flood     event-channel notifies nonstop for SECONDS (default 10) from every CPU, then a
 //             good read must still be served
+//   ports     unbound event channels for the back-end's domain until refused, then a good
+//             read on a new connection
 //   hold      connect, have a data page mapped persistently, and stay (for teardown tests)
 //   busy      connect and read the whole ring nonstop (grants mapped and unmapped all along)
 // hold and busy take a vbd id as their argument (default: the first vbd).
@@ -583,6 +585,39 @@ static int mode_flood(int secs)
 
 // Reads of the whole ring, nonstop, each mapping and unmapping its grant in blkback: for a
 // destroy that lands while grants come and go.
+// Unbound ports for the back-end's domain until the hypervisor (or Linux's per-user limit)
+// says no; then, with them all closed again, a new connection must be served.
+static int mode_ports(void)
+{
+    struct ioctl_evtchn_bind_unbound_port bind = { .remote_domain = be_dom };
+    int n = 0, err = 0, st;
+
+    for (;;) {
+        if (ioctl(ev_fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &bind) < 0) {
+            err = errno;
+            break;
+        }
+        if (++n == 100000)
+            break;
+    }
+    printf("HOSTILE ports: %d unbound ports for domain %u, then errno %d\n", n, be_dom, err);
+    close(ev_fd);
+    ev_fd = open("/dev/xen/evtchn", O_RDWR);
+    if (ev_fd < 0)
+        die("reopening /dev/xen/evtchn");
+    connect_be(0);
+    st = good_read(1);
+    disconnect_be();
+    if (n >= 100 && err != 0 && st == BLKIF_RSP_OKAY) {
+        printf("HOSTILE-RESULT ports PASS %d ports, then refused (errno %d); all closed, a new"
+               " connection served\n", n, err);
+        return 0;
+    }
+    printf("HOSTILE-RESULT ports FAIL expected >= 100 ports, a refusal, then a served read;"
+           " got %d ports, errno %d, read %d\n", n, err, st);
+    return 1;
+}
+
 static _Noreturn void mode_busy(void)
 {
     unsigned long rounds = 0;
@@ -629,11 +664,13 @@ int main(int argc, char **argv)
         return mode_revoke();
     if (!strcmp(mode, "flood"))
         return mode_flood(argc > 2 ? atoi(argv[2]) : 10);
+    if (!strcmp(mode, "ports"))
+        return mode_ports();
     if (!strcmp(mode, "hold"))
         mode_hold();
     if (!strcmp(mode, "busy"))
         mode_busy();
-    printf("HOSTILE-RESULT usage FAIL expected ring, requests, revoke, flood [SECS], hold [VBD]"
-           " or busy [VBD]; got '%s'\n", mode);
+    printf("HOSTILE-RESULT usage FAIL expected ring, requests, revoke, flood [SECS], ports,"
+           " hold [VBD] or busy [VBD]; got '%s'\n", mode);
     return 2;
 }

@@ -3,7 +3,7 @@
 # hostile block front-end (tests/linux/hostile-front) attacks dom0's blkback while a
 # bystander domU keeps writing and reading its own disk; then every teardown order.
 # Checks (docs/testing.md, "Hostile front-ends"):
-#   hostile-ring, hostile-requests, hostile-revoke, hostile-flood   one attack each
+#   hostile-ring, hostile-requests, hostile-revoke, hostile-flood, hostile-ports  one attack each
 #   hostile-bystander        its heartbeats went on through the attacks, no gap > 5 s
 #   hostile-frontend-gone    the hostile domU destroyed while blkback maps its ring and a
 #                            persistent data page: backend dir, loop device and memory gone
@@ -83,10 +83,15 @@ after_clean() {
     fi
 }
 
-# Sum of dom0's blkif-backend interrupts (every CPU, every ring).
-hostile_blkif_irqs() {
-    awk '/blkif-backend/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
-         END { print n + 0 }' /proc/interrupts
+# The numbers ("17:") of dom0's blkif-backend interrupt lines.
+hostile_irq_nums() {
+    awk '/blkif-backend/ { print $1 }' /proc/interrupts
+}
+
+# hostile_irq_count NUM: interrupt line NUM's count, every CPU.
+hostile_irq_count() {
+    awk -v n="$1" '$1 == n { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+        END { print s + 0 }' /proc/interrupts
 }
 
 check_hostile() {
@@ -169,26 +174,47 @@ echo "hb-$r-$(cut -d" " -f1 /proc/uptime)"; sleep 1; done &'
     esac
 
     hostile_t revoke done
-    # The flood: dom0's blkif interrupts counted while it runs.
+    # The flood: dom0's interrupts on the flooded channel (a new blkif-backend line in
+    # /proc/interrupts) counted over 3 s of it.
+    irqs_before=$(hostile_irq_nums)
     n0=$(grep -ac 'HOSTILE connected' "$h_log")
     type_on_console hostile "/bin/hostile-front flood $HOSTILE_FLOOD_SECS"
     wait_for 30 sh -c "[ \$(grep -ac 'HOSTILE connected' '$h_log') -gt $n0 ]"
-    i0=$(hostile_blkif_irqs)
-    sleep 5
-    i1=$(hostile_blkif_irqs)
+    irq=$(hostile_irq_nums | grep -vxF "$irqs_before" | head -n 1)
+    i0=$(hostile_irq_count "$irq")
+    sleep 3
+    i1=$(hostile_irq_count "$irq")
     HOSTILE_LINE=
     if wait_for 90 grep -aq 'HOSTILE-RESULT flood ' "$h_log"; then
         HOSTILE_LINE=$(grep -a 'HOSTILE-RESULT flood ' "$h_log" | tail -n 1 | tr -d '\r')
         HOSTILE_LINE=${HOSTILE_LINE#*HOSTILE-RESULT flood }
     fi
     case $HOSTILE_LINE in
-    PASS*) pass hostile-flood "${HOSTILE_LINE#PASS }; dom0 took $(((i1 - i0) / 5))" \
-        "blkif interrupts/s during it" ;;
+    PASS*) pass hostile-flood "${HOSTILE_LINE#PASS }; dom0 took $(((i1 - i0) / 3))" \
+        "interrupts/s on that channel (irq ${irq%:}) during it" ;;
     *) fail hostile-flood "expected HOSTILE-RESULT flood PASS; got" \
         "'${HOSTILE_LINE:-nothing}' ($(tail -n 3 "$h_log" | tr '\r\n' '  '))" ;;
     esac
 
     hostile_t flood done
+
+    # Event channels: as many unbound ports for dom0 as the hypervisor gives, then a refusal.
+    # libxl gives a domU max_event_channels = 1023 (createdomain's max_evtchn_port), which
+    # the hypervisor must hold to as Xen does: fewer than 1024 ports, then ENOSPC (28).
+    hostile_attack ports hostile-ports 120
+    nports=$(echo "$HOSTILE_LINE" |
+        sed -n 's/^PASS \([0-9]*\) ports, then refused (errno 28).*/\1/p')
+    case $HOSTILE_LINE in
+    PASS*) if [ -n "$nports" ] && [ "$nports" -lt 1024 ]; then
+            pass hostile-ports "${HOSTILE_LINE#PASS } (max_event_channels 1023)"
+        else
+            fail hostile-ports "expected fewer than 1024 ports (libxl's max_evtchn_port 1023)," \
+                "then ENOSPC; got: ${HOSTILE_LINE#PASS }"
+        fi ;;
+    *) fail hostile-ports "expected HOSTILE-RESULT ports PASS; got" \
+        "'${HOSTILE_LINE:-nothing}' ($(tail -n 3 "$h_log" | tr '\r\n' '  '))" ;;
+    esac
+    hostile_t ports done
     # ---- teardown 1: the front-end goes first, blkback still mapping its grants -------------
     # xvda: a persistent data grant and the ring mapped, idle; xvdb (51728): reads of the
     # whole ring nonstop, grants mapped and unmapped while the destroy lands.
