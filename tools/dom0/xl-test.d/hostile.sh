@@ -11,6 +11,8 @@
 #   hostile-create-after     a new domU with a disk still works
 #   hostile-backend-gone     blkback unbound under that domU: it runs on, and its destroy is
 #                            clean
+#   hostile-netback-gone     the bystander destroyed with netback and blkback connected: vif,
+#                            vbd, loop and memory gone
 #   hostile-dom0-log         no oops, BUG or warning in dom0's kernel log
 
 HOSTILE_INITRD=/var/lib/tern/domu/hostile.cpio.gz
@@ -100,7 +102,12 @@ check_hostile() {
     # ---- both domUs, booting side by side ------------------------------------------------
     # The bystander: 1 vCPU, its own disk. Its memory is taken when xl create returns: the
     # free memory then is what the hostile domU's teardowns must come back to.
-    by_cfg=$(domu_cfg bystander shell 1 128 "$(hostile_disk by)")
+    # Its vif (netfront connects at boot) is for teardown 3: destroyed with netback mapping
+    # its rings.
+    ip link show xenbr0 >/dev/null 2>&1 ||
+        { ip link add xenbr0 type bridge && ip link set xenbr0 up; }
+    free0=$(hostile_free)
+    by_cfg=$(domu_cfg bystander shell 1 128 "$(hostile_disk by)" 'vif = [ "bridge=xenbr0" ]')
     if ! out=$(xl create "$by_cfg" 2>&1); then
         fail hostile-bystander "expected xl create $by_cfg to succeed; got: $(echo "$out" |
             tail -n 2 | tr '\n' ' ')"
@@ -314,7 +321,25 @@ echo "hb-$r-$(cut -d" " -f1 /proc/uptime)"; sleep 1; done &'
         fi
     fi
     hostile_t teardown 2 done
-    xl destroy bystander >/dev/null 2>&1
+
+    # ---- teardown 3: the bystander destroyed with netback and blkback connected -------------
+    v_be=/local/domain/0/backend/vif/$(xl domid bystander)/0
+    b_be=$(hostile_be bystander)
+    vif=vif$(xl domid bystander).0
+    if [ "$(xenstore-read "$v_be/state" 2>&1)" != 4 ] || ! ip link show "$vif" >/dev/null 2>&1
+    then
+        fail hostile-netback-gone "expected the bystander's vif connected (state 4, $vif in" \
+            "dom0); got state '$(xenstore-read "$v_be/state" 2>&1)'"
+        xl destroy bystander >/dev/null 2>&1
+    else
+        xl destroy bystander
+        after_clean hostile-netback-gone bystander "$v_be" /run/by.img "$free0"
+        if ! wait_for 10 sh -c "! xenstore-read $b_be/state && ! ip link show $vif"; then
+            fail hostile-netback-gone-devs "expected $b_be and $vif gone after the destroy;" \
+                "got vbd state '$(xenstore-read "$b_be/state" 2>&1)', $(ip -o link show \
+                "$vif" 2>&1 | cut -c1-80)"
+        fi
+    fi
 
     # ---- dom0's kernel took all of it without a complaint of its own ------------------------
     oops=$(dmesg | tail -n +$((dmesg_start + 1)) |
