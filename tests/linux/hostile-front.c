@@ -12,7 +12,8 @@
 //   requests  impossible requests (segments, grants, sectors, operations), each answered
 //             with an error, and good reads before and after still served
 //   revoke    persistent data grant and ring page freed (gntalloc) while blkback maps them,
-//             then a new connection must be served
+//             then a new connection must be served, also after our port is closed under a
+//             read in flight
 //   flood     event-channel notifies nonstop for SECONDS (default 10) from every CPU, then a
 //             good read must still be served
 //   ports     unbound event channels for the back-end's domain until refused, then a good
@@ -511,9 +512,22 @@ static int mode_requests(void)
     return 1;
 }
 
+// A one-segment read into the data page, published (and notified) but not waited for.
+static void rw_publish_only(uint8_t op, uint64_t id)
+{
+    struct blkif_request *r = next_slot();
+
+    r->operation = op;
+    r->nr_segments = 1;
+    r->id = id;
+    r->seg[0].gref = data_pg.gref;
+    r->seg[0].last_sect = 7;
+    publish();
+}
+
 static int mode_revoke(void)
 {
-    int st0, st1, rc_d, rc_r;
+    int st0, st1, st2, st3, rc_d, rc_r;
 
     connect_be(1);
     // With feature-persistent blkback keeps this data grant mapped after the read.
@@ -530,14 +544,27 @@ static int mode_revoke(void)
     find_vbd();
     connect_be(0);
     st1 = good_read(2);
+    // Our event channel closed under blkback with a read in flight: the response still comes
+    // (blkback notifies a port whose peer is gone), and the next connection is served.
+    rw_publish_only(BLKIF_OP_READ, 3);
+    if (ioctl(ev_fd, IOCTL_EVTCHN_UNBIND, &(struct ioctl_evtchn_unbind){ .port = port }) < 0)
+        die("IOCTL_EVTCHN_UNBIND");
+    st2 = wait_rsp(3, 10);
     disconnect_be();
-    if (st0 == BLKIF_RSP_OKAY && rc_d == 0 && rc_r == 0 && st1 == BLKIF_RSP_OKAY) {
+    find_vbd();
+    connect_be(0);
+    st3 = good_read(4);
+    disconnect_be();
+    printf("HOSTILE revoke: reads on new connections %d, with our port closed %d, after %d\n",
+           st1, st2, st3);
+    if (st0 == BLKIF_RSP_OKAY && rc_d == 0 && rc_r == 0 && st1 == BLKIF_RSP_OKAY &&
+        st2 == BLKIF_RSP_OKAY && st3 == BLKIF_RSP_OKAY) {
         printf("HOSTILE-RESULT revoke PASS ring and persistent data page ungranted while"
-               " mapped; a new connection served\n");
+               " mapped, our port closed under a read; new connections served\n");
         return 0;
     }
     printf("HOSTILE-RESULT revoke FAIL expected reads served and ungrants 0; got read %d,"
-           " ungrant %d %d, read after %d\n", st0, rc_d, rc_r, st1);
+           " ungrant %d %d, reads after %d %d %d\n", st0, rc_d, rc_r, st1, st2, st3);
     return 1;
 }
 
