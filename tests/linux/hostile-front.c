@@ -19,6 +19,7 @@
 //   ports     unbound event channels for the back-end's domain until refused, then a good
 //             read on a new connection
 //   hold      connect, have a data page mapped persistently, and stay (for teardown tests)
+//   netring   (netback) connect to the first vif with a tx req_prod of 1000, and stay
 //   busy      connect and read the whole ring nonstop (grants mapped and unmapped all along)
 // hold and busy take a vbd id as their argument (default: the first vbd).
 // Every mode but hold disconnects at its end (state 6) and asks for a new connection
@@ -40,6 +41,7 @@
 #include <unistd.h>
 #include <xen/xen.h>
 #include <xen/io/blkif.h>
+#include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
 #include <xen/io/xs_wire.h>
 #include <xen/sys/evtchn.h>
@@ -176,20 +178,22 @@ static long wait_be_state(long want, double secs)
     return st;
 }
 
-// Vbd DEVID (NULL: the first) of this domain and its back-end; blkback ready for a
-// front-end (InitWait).
+// Device DEVID (NULL: the first) of class CLASS (vbd, vif) of this domain and its back-end;
+// the back-end ready for a front-end (InitWait).
 static const char *devid;
+static const char *dev_class = "vbd";
 
 static void find_vbd(void)
 {
-    char *dir = xs(XS_DIRECTORY, "device/vbd", NULL);
-    char *b;
+    char path[64], *dir, *b;
     long st;
 
+    snprintf(path, sizeof(path), "device/%s", dev_class);
+    dir = xs(XS_DIRECTORY, path, NULL);
     if (!dir || !*dir)
-        die("no device/vbd in xenstore (no disk= for this domain?)");
+        die("no device/%s in xenstore (no disk= or vif= for this domain?)", dev_class);
     // Relative paths are under this domain's home, /local/domain/<id>.
-    snprintf(fe, sizeof(fe), "device/vbd/%s", devid ? devid : dir);
+    snprintf(fe, sizeof(fe), "device/%s/%s", dev_class, devid ? devid : dir);
     free(dir);
     b = xs_read(fe, "backend");
     if (!b)
@@ -207,7 +211,7 @@ static void find_vbd(void)
     }
     if (st != XenbusStateInitWait)
         die("%s/state is %ld, expected 2 (InitWait)", be, st);
-    printf("HOSTILE vbd %s, back-end %s (domain %u)\n", fe, be, be_dom);
+    printf("HOSTILE %s %s, back-end %s (domain %u)\n", dev_class, fe, be, be_dom);
 }
 
 static struct gpage grant_page(int writable)
@@ -672,6 +676,44 @@ static _Noreturn void mode_hold(void)
         pause();
 }
 
+// netback: a vif connected with a tx ring whose req_prod is far beyond its size. netback
+// must call it fatal and disable the vif (its "Impossible number of requests" line).
+static _Noreturn void mode_netring(void)
+{
+    struct ioctl_evtchn_bind_unbound_port bind = { .remote_domain = be_dom };
+    struct gpage tx = grant_page(1), rx = grant_page(1);
+    struct netif_tx_sring *txs = tx.va;
+    struct netif_rx_sring *rxs = rx.va;
+    int p = ioctl(ev_fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &bind);
+    long st;
+
+    if (p < 0)
+        die("IOCTL_EVTCHN_BIND_UNBOUND_PORT");
+    port = p;
+    txs->req_event = txs->rsp_event = rxs->req_event = rxs->rsp_event = 1;
+    xs_write("tx-ring-ref", "%u", tx.gref);
+    xs_write("rx-ring-ref", "%u", rx.gref);
+    xs_write("event-channel", "%u", port);
+    xs_write("request-rx-copy", "1");
+    xs_write("feature-rx-notify", "1");
+    xs_write("state", "%d", XenbusStateConnected);
+    st = wait_be_state(XenbusStateConnected, 20);
+    if (st != XenbusStateConnected)
+        die("vif back-end state %ld after our Connected, expected 4", st);
+    printf("HOSTILE connected: vif tx-ring-ref %u rx-ring-ref %u port %u\n", tx.gref, rx.gref,
+           port);
+    sleep(1);
+    txs->req_prod = 1000;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    notify();
+    sleep(3);
+    // Keep the connection: dom0 looks at the vif it disabled, then the domU is destroyed.
+    printf("HOSTILE-RESULT netring PASS tx req_prod 1000 on a 256-entry ring sent\n");
+    fflush(stdout);
+    for (;;)
+        pause();
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -679,6 +721,8 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
     open_devices();
+    if (!strcmp(mode, "netring"))
+        dev_class = "vif";
     // hold and busy take the vbd to use (another disk than the attacks' first).
     if ((!strcmp(mode, "hold") || !strcmp(mode, "busy")) && argc > 2)
         devid = argv[2];
@@ -691,6 +735,8 @@ int main(int argc, char **argv)
         return mode_revoke();
     if (!strcmp(mode, "flood"))
         return mode_flood(argc > 2 ? atoi(argv[2]) : 10);
+    if (!strcmp(mode, "netring"))
+        mode_netring();
     if (!strcmp(mode, "ports"))
         return mode_ports();
     if (!strcmp(mode, "hold"))
@@ -698,6 +744,6 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "busy"))
         mode_busy();
     printf("HOSTILE-RESULT usage FAIL expected ring, requests, revoke, flood [SECS], ports,"
-           " hold [VBD] or busy [VBD]; got '%s'\n", mode);
+           " netring, hold [VBD] or busy [VBD]; got '%s'\n", mode);
     return 2;
 }
