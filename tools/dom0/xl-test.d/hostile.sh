@@ -200,8 +200,15 @@ echo "hb-$r-$(cut -d" " -f1 /proc/uptime)"; sleep 1; done &'
         HOSTILE_LINE=${HOSTILE_LINE#*HOSTILE-RESULT flood }
     fi
     case $HOSTILE_LINE in
-    PASS*) pass hostile-flood "${HOSTILE_LINE#PASS }; dom0 took $(((i1 - i0) / 3))" \
-        "interrupts/s on that channel (irq ${irq%:}) during it" ;;
+    PASS*)
+        # The sample misses when the console log shows the connection late (a loaded host):
+        # the channel is gone by the second count.
+        if [ -n "$irq" ] && [ "$i1" -ge "$i0" ]; then
+            rate="dom0 took $(((i1 - i0) / 3)) interrupts/s on that channel (irq ${irq%:})"
+        else
+            rate="dom0's interrupts on that channel not sampled (irq '${irq%:}': $i0, $i1)"
+        fi
+        pass hostile-flood "${HOSTILE_LINE#PASS }; $rate" ;;
     *) fail hostile-flood "expected HOSTILE-RESULT flood PASS; got" \
         "'${HOSTILE_LINE:-nothing}' ($(tail -n 3 "$h_log" | tr '\r\n' '  '))" ;;
     esac
