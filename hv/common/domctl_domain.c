@@ -124,6 +124,9 @@ long domctl_createdomain(struct xen_domctl *op)
         d->controller_pause_count = 1;
         d->controller_created = true;
         d->is_xenstore = c->flags & XEN_DOMCTL_CDF_xs_domain;
+        /* Xen's evtchn_init(d, config->max_evtchn_port): a domU's ports are bounded by its
+         * config (xl.cfg max_event_channels), not only by the table. */
+        evtchn_set_max_port(d, c->max_evtchn_port);
         memcpy(d->handle, c->handle, sizeof(d->handle));
         op->domain = id;
     }

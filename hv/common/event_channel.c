@@ -91,11 +91,11 @@ static int get_free_port(struct domain *d)
         return -EINVAL;
     /* Under FIFO a port still linked on a queue is not handed out again until the guest has
      * taken it off (Xen's evtchn_is_busy). */
-    for (port = 1; port < e->valid; port++)
+    for (port = 1; port < e->valid && port <= e->max_port; port++)
         if (port_chn(e, port)->state == ECS_FREE &&
             !(e->fifo && evtchn_fifo_is_busy(e->fifo, port)))
             return port;
-    if (e->valid >= EVTCHN_2L_NR_CHANNELS)
+    if (e->valid >= EVTCHN_2L_NR_CHANNELS || e->valid > e->max_port)
         return -ENOSPC;
     b = xmalloc_array(struct evtchn, EVTCHNS_PER_BUCKET);
     if (!b)
@@ -658,10 +658,19 @@ int evtchn_init(struct domain *d)
     }
     spin_lock_init(&e->lock);
     e->valid = EVTCHNS_PER_BUCKET;
+    e->max_port = EVTCHN_2L_NR_CHANNELS - 1;
     e->bucket[0][0].state = ECS_RESERVED; /* port 0 means "none" to guests */
     overhead_add(d, sizeof(*e) + BUCKET_BYTES);
     d->evtchn = e;
     return 0;
+}
+
+void evtchn_set_max_port(struct domain *d, uint32_t max_port)
+{
+    unsigned long flags = evtchn_lock(d);
+
+    d->evtchn->max_port = MIN(max_port, (uint32_t)(EVTCHN_2L_NR_CHANNELS - 1));
+    evtchn_unlock(d, flags);
 }
 
 void evtchn_destroy(struct domain *d)

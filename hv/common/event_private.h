@@ -66,6 +66,7 @@ struct evtchn_domain {
     spinlock_t lock;
     bool dying;          /* evtchn_destroy() has begun: no new ports */
     unsigned int valid;  /* ports below this have a bucket (buckets are allocated in order) */
+    unsigned int max_port; /* no port above it is handed out (createdomain's max_evtchn_port) */
     struct evtchn *bucket[NR_BUCKETS];
     struct xen_port xen_ports[EVTCHN_MAX_XEN_PORTS];
     struct evtchn_fifo *fifo; /* the FIFO ABI's state, NULL under the 2-level ABI */

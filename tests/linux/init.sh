@@ -36,6 +36,8 @@
 #                            with lo, before the checks or the shell
 #   tern.selftest=1          add three checks that must FAIL (one hangs, one dies, one does
 #                            not exist), to see that a broken check is reported and skipped
+#   tern.skip_modules=A,B    modules of /lib/modules not to load (names without .ko), e.g.
+#                            xen-blkfront for a test that plays the block front-end itself
 #
 # Robustness: every check runs in its own process (this script again, with --check NAME)
 # under `timeout`, so a check that hangs or dies is reported as FAIL and the next one runs; a
@@ -68,6 +70,7 @@ LOAD_MIN_PCT=20
 SELFTEST=0
 CONSOLE=
 NET_ADDR=
+SKIP_MODULES=
 
 is_uint() {
     case $1 in
@@ -103,6 +106,7 @@ read_params() {
                     load_min_pct) is_uint "$v" && [ "$v" -ge 1 ] && LOAD_MIN_PCT=$v ;;
                     selftest) SELFTEST=$v ;;
                     ip) NET_ADDR=$v ;;
+                    skip_modules) SKIP_MODULES=$v ;;
                 esac
                 ;;
         esac
@@ -544,14 +548,19 @@ main() {
     mount -t devpts devpts /dev/pts 2>/dev/null
     [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
     [ "$pending_mark" = 0 ] || echo "TERN-MARK userspace"
+    read_params
     # Drivers the image carries as modules (scripts/mkdom0 adds Xen's block and network
-    # front-ends to the domU's image): loaded before anything looks for their devices.
+    # front-ends to the domU's image): loaded before anything looks for their devices, but
+    # for those tern.skip_modules names (a test that plays the front-end itself).
     for m in /lib/modules/*.ko; do
-        [ -f "$m" ] && { insmod "$m" || echo "TERN-MARK insmod-failed $m"; }
+        [ -f "$m" ] || continue
+        case ",$SKIP_MODULES," in
+            *",$(basename "$m" .ko),"*) echo "TERN-MARK insmod-skipped $m"; continue ;;
+        esac
+        insmod "$m" || echo "TERN-MARK insmod-failed $m"
     done
     # Kernel messages below warning level would interleave with the check lines.
     echo 4 >/proc/sys/kernel/printk 2>/dev/null
-    read_params
     echo "TERN-MARK params test=$TEST cpus=${EXPECT_CPUS:-?} mem=${EXPECT_MEM_MIB:-?}" \
         "xen=$XEN slow=$SLOW"
     setup_net

@@ -42,6 +42,12 @@ typedef bool (*evtchn_handover_fn)(struct domain *d, evtchn_port_t port, struct 
                                    void *data);
 
 int evtchn_init(struct domain *d);
+/*
+ * The highest port d may have (Xen's max_evtchn_port from createdomain: libxl's
+ * max_event_channels, 1023 by default), capped at the table's size; ports above it already
+ * handed out stay. Called by domctl createdomain before the domain runs.
+ */
+void evtchn_set_max_port(struct domain *d, uint32_t max_port);
 void evtchn_destroy(struct domain *d);
 void evtchn_free(struct domain *d);
 

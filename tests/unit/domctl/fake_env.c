@@ -27,6 +27,8 @@ uint64_t fake_running_ns = 1000;
 bool fake_copy_out_fails;
 int fake_create_fails;
 unsigned int fake_vcpu_create_fails_from = ~0u;
+uint32_t fake_max_evtchn_port;
+domid_t fake_max_evtchn_port_of;
 unsigned int fake_deferred_requests, fake_dom_exc_sent;
 static struct domain *unlisted[MAX_FAKE_DOMAINS]; /* destroyed, kept by references */
 unsigned int fake_copy_out_fail_in;
@@ -159,6 +161,12 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id)
 void sched_request_deferred_work(void)
 {
     fake_deferred_requests++;
+}
+
+void evtchn_set_max_port(struct domain *d, uint32_t max_port)
+{
+    fake_max_evtchn_port = max_port;
+    fake_max_evtchn_port_of = d->domain_id;
 }
 
 int evtchn_send_virq(struct vcpu *v, unsigned int virq)

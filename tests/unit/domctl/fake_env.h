@@ -38,6 +38,9 @@ extern int fake_create_fails;
 extern unsigned int fake_vcpu_create_fails_from;
 /* Deferred-work requests and VIRQ_DOM_EXC sent to dom0 since fake_setup(). */
 extern unsigned int fake_deferred_requests, fake_dom_exc_sent;
+/* The last evtchn_set_max_port() call: its value and domain. */
+extern uint32_t fake_max_evtchn_port;
+extern domid_t fake_max_evtchn_port_of;
 /* Calls that reached save.c's domctl_hvmcontext (faked: it answers -ENODATA). */
 extern unsigned int fake_hvmcontext_calls;
 /* Calls that reached cpu_policy_ops.c (faked: -ENODATA). */

@@ -99,6 +99,9 @@ TEST(createdomain_starts_paused_without_vcpus_or_memory)
     CHECK_EQ(info.max_vcpu_id, XEN_INVALID_MAX_VCPU_ID); /* no vCPU structs yet */
     CHECK_EQ(info.handle[0], 0xa0);
     CHECK_EQ(info.handle[15], 0xaf);
+    /* libxl's max_evtchn_port bounds its ports. */
+    CHECK_EQ(fake_max_evtchn_port_of, id);
+    CHECK_EQ(fake_max_evtchn_port, 1023);
     /* The first unpause starts it; a second is -EINVAL. */
     CHECK_EQ(domctl_on(XEN_DOMCTL_unpausedomain, id), 0);
     info = info_of(id);

@@ -332,3 +332,31 @@ TEST(random_garbage_keeps_tables_consistent)
     check_links(d, 3, d[0]->vcpu[0]);
     fake_teardown();
 }
+
+/* createdomain's max_evtchn_port (xl.cfg max_event_channels, libxl's 1023 by default): no port
+ * above it, whatever asks; a close below it frees one again; a larger value is capped. */
+TEST(max_port_bounds_a_domain)
+{
+    fake_setup();
+    struct domain *d = fake_domain(1, 1);
+    struct vcpu *v = d->vcpu[0];
+
+    evtchn_set_max_port(d, 100);
+    for (long want = 1; want <= 100; want++) {
+        long p = fake_alloc_unbound(v, DOMID_SELF, 0);
+        CHECK(p == want, "port %ld, expected %ld", p, want);
+    }
+    CHECK_EQ(fake_alloc_unbound(v, DOMID_SELF, 0), -ENOSPC);
+    CHECK_EQ(fake_bind_ipi(v, 0), -ENOSPC);
+    CHECK_EQ(fake_bind_virq(v, VIRQ_TIMER, 0), -ENOSPC);
+    CHECK_EQ(v->virq_to_evtchn[VIRQ_TIMER], 0);
+    CHECK_EQ(fake_port_op(v, EVTCHNOP_close, 64), 0);
+    CHECK_EQ(fake_bind_ipi(v, 0), 64);
+    CHECK_EQ(fake_bind_ipi(v, 0), -ENOSPC);
+    /* capped at the table: 4095 ports in all */
+    evtchn_set_max_port(d, 0xffffffffu);
+    for (long want = 101; want < EVTCHN_2L_NR_CHANNELS; want++)
+        CHECK_EQ(fake_bind_ipi(v, 0), want);
+    CHECK_EQ(fake_bind_ipi(v, 0), -ENOSPC);
+    fake_teardown();
+}

@@ -437,10 +437,7 @@ disk_dom0_sees() {
 disk_dmesg() {
     bad=$(dmesg | tail -n +$((dmesg0 + 1)) |
         grep -E 'WARNING:|BUG:|Oops|blkback.*(error|fail)' | head -n 3)
-    # (Each boot of the cloud kernel warns about the xstate sizes it finds, and so does
-    # dom0's: not the disks' doing.)
-    bad2=$(grep -aE 'WARNING:|BUG:|Oops' "$(console_log "$DISK_DOM")" | grep -v 'xstate\.c:' |
-        head -n 3)
+    bad2=$(grep -aE 'WARNING:|BUG:|Oops' "$(console_log "$DISK_DOM")" | head -n 3)
     if [ -z "$bad$bad2" ]; then
         pass disk-kernels-quiet "dom0's dmesg and the domU's console are clean"
     else
