@@ -717,8 +717,14 @@ static void unmap_batch_finish(struct gnttab_batch *b, struct domain *ld)
     b->n = 0;
 }
 
-static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, struct domain *ld,
-                           struct gnttab_batch *b)
+/*
+ * Unmap (GNTTABOP_unmap_grant_ref, and GNTTABOP_unmap_and_replace with new_addr), into batch
+ * b. As Xen for a PVH/HVM caller, there is no other mapping to move into the freed slot: a
+ * non-zero new_addr is refused (GNTST_general_error) once the handle is known good, and the
+ * mapping stays.
+ */
+static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, uint64_t new_addr,
+                           struct domain *ld, struct gnttab_batch *b)
 {
     struct domain *doms[GT_SET_MAX] = { ld, NULL };
     struct grant_table *gts[GT_SET_MAX], *lgt, *rgt;
@@ -768,6 +774,10 @@ static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, struct domai
     /* As Xen: without host_addr the host mapping (and so the handle) stays. */
     if (!op->host_addr) {
         rc = GNTST_okay;
+        goto out;
+    }
+    if (new_addr) {
+        rc = GNTST_general_error;
         goto out;
     }
     /* The entry goes only if it is still this grant mapping; the pin and the frame go in
@@ -958,6 +968,7 @@ static int16_t query_size(struct gnttab_query_size *op, struct domain *ld)
 union gnttab_op_buf {
     struct gnttab_map_grant_ref map;
     struct gnttab_unmap_grant_ref unmap;
+    struct gnttab_unmap_and_replace replace;
     struct gnttab_setup_table setup;
     struct gnttab_copy copy;
     struct gnttab_query_size query;
@@ -974,7 +985,17 @@ static long op_map(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batc
 
 static long op_unmap(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
-    b->unmap.status = unmap_grant(&b->unmap, ld, ub);
+    b->unmap.status = unmap_grant(&b->unmap, 0, ld, ub);
+    return 0;
+}
+
+static long op_unmap_and_replace(union gnttab_op_buf *b, struct domain *ld,
+                                 struct gnttab_batch *ub)
+{
+    struct gnttab_unmap_grant_ref u = {
+        .host_addr = b->replace.host_addr, .dev_bus_addr = 0, .handle = b->replace.handle,
+    };
+    b->replace.status = unmap_grant(&u, b->replace.new_addr, ld, ub);
     return 0;
 }
 
@@ -1046,6 +1067,10 @@ static const struct gnttab_op_desc gnttab_ops[] = {
                                OUT_FIELD(struct gnttab_setup_table, status), OP_ONE, false },
     [GNTTABOP_copy] = { op_copy, sizeof(struct gnttab_copy),
                         OUT_FIELD(struct gnttab_copy, status), OP_BATCH, false },
+    [GNTTABOP_unmap_and_replace] = { op_unmap_and_replace,
+                                     sizeof(struct gnttab_unmap_and_replace),
+                                     OUT_FIELD(struct gnttab_unmap_and_replace, status),
+                                     OP_BATCH, false },
     [GNTTABOP_query_size] = { op_query_size, sizeof(struct gnttab_query_size), 0,
                               sizeof(struct gnttab_query_size), OP_ONE, false },
     [GNTTABOP_set_version] = { op_set_version, sizeof(struct gnttab_set_version), 0,
@@ -1058,8 +1083,8 @@ static const struct gnttab_op_desc gnttab_ops[] = {
 /*
  * grant_table_op(cmd, uop, count). Returns 0 once the array is processed (each element's
  * status says how it went), -EFAULT if an element cannot be read or written back, -EINVAL
- * for bad cmd bits or count, -ENOSYS for ops Tern does not implement (transfer, the v2 and
- * PV-only ops, cache_flush). Batches longer than GNTTAB_BATCH continue through -ERESTART
+ * for bad cmd bits or count, -ENOSYS for ops Tern does not implement (transfer, the v2 ops,
+ * swap_grant_ref, cache_flush). Batches longer than GNTTAB_BATCH continue through -ERESTART
  * with the arguments advanced past the elements done.
  */
 long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count)

@@ -32,6 +32,8 @@
 #   tern.load_secs=N         duration of the long load of tern.test=cpuload
 #   tern.load_min_pct=N      share of the time each vCPU must be busy in the load check
 #                            (default 20; lower when other domains share the host CPUs)
+#   tern.ip=ADDR/PREFIX      give eth0 (a Xen vif, netfront) this address and bring it up,
+#                            with lo, before the checks or the shell
 #   tern.selftest=1          add three checks that must FAIL (one hangs, one dies, one does
 #                            not exist), to see that a broken check is reported and skipped
 #
@@ -65,6 +67,7 @@ LOAD_SECS=
 LOAD_MIN_PCT=20
 SELFTEST=0
 CONSOLE=
+NET_ADDR=
 
 is_uint() {
     case $1 in
@@ -99,6 +102,7 @@ read_params() {
                     load_secs) is_uint "$v" && [ "$v" -ge 1 ] && LOAD_SECS=$v ;;
                     load_min_pct) is_uint "$v" && [ "$v" -ge 1 ] && LOAD_MIN_PCT=$v ;;
                     selftest) SELFTEST=$v ;;
+                    ip) NET_ADDR=$v ;;
                 esac
                 ;;
         esac
@@ -480,10 +484,37 @@ watchdog() {
     power_off
 }
 
+# tern.ip: eth0 is registered when netfront's module probes the vif, which insmod waits for;
+# the short wait covers a back-end that is slow to show the device.
+setup_net() {
+    local i=0
+    [ -n "$NET_ADDR" ] || return 0
+    ip link set lo up 2>/dev/null
+    while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do
+        usleep 100000
+        i=$((i + 1))
+    done
+    if ip addr add "$NET_ADDR" dev eth0 && ip link set eth0 up; then
+        echo "TERN-MARK net eth0 $NET_ADDR"
+    else
+        echo "TERN-MARK net-failed eth0 $NET_ADDR ($(ls /sys/class/net | tr '\n' ' '))"
+    fi
+}
+
+# The guest's Xen disks and network interfaces, for the shell's banner.
+devices_line() {
+    local disks nets
+    # (Unquoted: word splitting joins the lines with single spaces.)
+    disks=$(echo $(cd /sys/block 2>/dev/null && ls -d xvd* 2>/dev/null))
+    nets=$(echo $(ip -o -4 addr show 2>/dev/null | awk '$2 != "lo" { print $2, $4 }'))
+    echo "Disks: ${disks:-none}; network: ${nets:-none}"
+}
+
 start_shell() {
     echo "TERN-MARK shell"
     echo "Tern test guest: $(uname -sr), $(nproc) vCPUs," \
         "$(free -m | awk '$1 == "Mem:" { print $2 }') MiB."
+    devices_line
     echo "Busybox shell on the console; 'poweroff -f' ends the guest."
     # What busybox's poweroff, halt and reboot (and so the kernel's orderly poweroff, which
     # Xen's "xl shutdown" starts) ask of init: SIGUSR2, SIGUSR1, SIGTERM.
@@ -523,6 +554,7 @@ main() {
     read_params
     echo "TERN-MARK params test=$TEST cpus=${EXPECT_CPUS:-?} mem=${EXPECT_MEM_MIB:-?}" \
         "xen=$XEN slow=$SLOW"
+    setup_net
 
     if [ "$CHECKS" = 1 ]; then
         echo "0 0" >"$COUNTS"

@@ -346,10 +346,10 @@ static void gen_single(struct fz *f, struct fz_call *c, unsigned int cmd)
 }
 
 /*
- * Ops Tern leaves out (dump_table, transfer, unmap_and_replace, get_status_frames,
- * swap_grant_ref, cache_flush, unknown): elements of bad addresses and huge numbers, so
- * that an implementation one day finds nothing of ours in them (transfer gives a frame
- * away, unmap_and_replace and get_status_frames write where they are told).
+ * Ops Tern leaves out (dump_table, transfer, get_status_frames, swap_grant_ref, cache_flush,
+ * unknown), and unmap_and_replace: elements of bad addresses and huge numbers, so that an
+ * implementation one day finds nothing of ours in them (transfer gives a frame away,
+ * get_status_frames writes where it is told), and random handles for unmap_and_replace.
  */
 static void gen_other(struct fz *f, struct fz_call *c)
 {

@@ -266,7 +266,11 @@ struct gnttab_query_size {
 };
 typedef struct gnttab_query_size gnttab_query_size_t;
 
-/* GNTTABOP_unmap_and_replace: PV only; unmap host_addr and move new_addr's PTE there. */
+/*
+ * GNTTABOP_unmap_and_replace: unmap host_addr and move new_addr's PTE there. For a PVH/HVM
+ * caller there is no PTE to move: new_addr must be 0 (else GNTST_general_error), and the op
+ * is an unmap without dev_bus_addr.
+ */
 struct gnttab_unmap_and_replace {
     uint64_t host_addr;    /* IN: mapping to remove */
     uint64_t new_addr;     /* IN: PV address whose mapping replaces it */

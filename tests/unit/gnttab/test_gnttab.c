@@ -288,6 +288,35 @@ TEST(unmap_bad_handle_and_mismatched_addresses)
     fake_check_clean();
 }
 
+static int16_t do_replace(grant_handle_t handle, uint64_t gfn, uint64_t new_addr)
+{
+    struct gnttab_unmap_and_replace r = { .host_addr = gfn << PAGE_SHIFT,
+                                          .new_addr = new_addr, .handle = handle,
+                                          .status = 99 };
+    CHECK_EQ(op(GNTTABOP_unmap_and_replace, &r, 1), 0);
+    return r.status;
+}
+
+/* Xen 4.17 for a PVH/HVM caller (replace_grant_p2m_mapping): an unmap when new_addr is 0,
+ * refused with the mapping kept otherwise; the handle is checked first. */
+TEST(unmap_and_replace_as_xen_for_hvm)
+{
+    struct pair p = setup_pair(false);
+    grant_handle_t h;
+    CHECK_EQ(do_replace(0, MAP_GFN, 0), GNTST_bad_handle);
+    CHECK_EQ(do_map(GRANTER, REF, MAP_GFN, GNTMAP_host_map, &h), GNTST_okay);
+    CHECK_EQ(do_replace(h + 1, MAP_GFN, 0x7000), GNTST_bad_handle);
+    CHECK_EQ(do_replace(h, MAP_GFN, 0x7000), GNTST_general_error);
+    CHECK_EQ(fake_p2m(p.m, MAP_GFN, NULL), p2m_grant_rw);
+    CHECK(!revoke(p.g, REF), "still mapped after the refused replace");
+    CHECK_EQ(do_replace(h, MAP_GFN + 1, 0), GNTST_general_error);
+    CHECK_EQ(do_replace(h, MAP_GFN, 0), GNTST_okay);
+    CHECK(fake_p2m(p.m, MAP_GFN, NULL) != p2m_grant_rw, "the p2m entry went");
+    CHECK(revoke(p.g, REF), "revocable after the replace unmapped it");
+    CHECK_EQ(do_replace(h, MAP_GFN, 0), GNTST_bad_handle);
+    fake_check_clean();
+}
+
 TEST(map_flags_checked_as_xen_does_for_hvm)
 {
     struct pair p = setup_pair(false);
@@ -817,10 +846,10 @@ TEST(hostile_hypercall_arguments)
     CHECK_EQ(op(GNTTABOP_copy, (void *)BAD_GVA, 3), -EFAULT);
     CHECK_EQ(op(GNTTABOP_map_grant_ref | (1u << 12), &m, 1), -EINVAL);
     CHECK_EQ(op(GNTTABOP_cache_flush | (1u << 12), &m, 1), -EINVAL);
+    CHECK_EQ(op(GNTTABOP_unmap_and_replace, (void *)BAD_GVA, 2), -EFAULT);
     unsigned int unknown[] = { GNTTABOP_dump_table, GNTTABOP_transfer,
-                               GNTTABOP_unmap_and_replace, GNTTABOP_get_status_frames,
-                               GNTTABOP_swap_grant_ref, GNTTABOP_cache_flush, 13, 99,
-                               0xfff };
+                               GNTTABOP_get_status_frames, GNTTABOP_swap_grant_ref,
+                               GNTTABOP_cache_flush, 13, 99, 0xfff };
     for (unsigned int i = 0; i < ARRAY_SIZE(unknown); i++)
         CHECK(op(unknown[i], &m, 1) == -ENOSYS, "cmd %u is -ENOSYS", unknown[i]);
     CHECK_EQ(m.status, 99);
