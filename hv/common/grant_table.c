@@ -420,6 +420,29 @@ static void maptrack_free(struct grant_table *gt, uint32_t h)
     gt->mt_free = h;
 }
 
+/*
+ * Unmaps of one grant_table_op call whose p2m removal waits for the call's single flush, as
+ * Xen flushes once per batch: a flush interrupts every other CPU running the mapper and waits
+ * for it, which under QEMU TCG costs milliseconds. Until the flush each unmap keeps the
+ * removed entry's frame reference and its pin on the grant, so the granter can neither
+ * revoke the grant nor free the frame while a stale translation may still reach it.
+ */
+#define UNMAP_BATCH 32
+
+struct unmap_done {
+    struct page_info *page; /* the removed p2m entry's reference */
+    grant_ref_t ref;
+    domid_t domid;          /* the granter */
+    uint16_t serial;        /* its table's serial when unmapped */
+    bool ro;
+    bool live;              /* the pin is still to drop (the granter's table was there) */
+};
+
+struct gnttab_batch {
+    unsigned int n;
+    struct unmap_done done[UNMAP_BATCH];
+};
+
 /* ---- pins (the granter's side) ---------------------------------------------------------- */
 
 /* flags @0 and domid @2 of a v1 entry are one aligned 32-bit word, updated as a pair. */
@@ -662,20 +685,57 @@ out_put:
 }
 
 /*
- * Unmap (GNTTABOP_unmap_grant_ref, and GNTTABOP_unmap_and_replace with new_addr). As Xen for a
- * PVH/HVM caller, there is no other mapping to move into the freed slot: a non-zero new_addr
- * is refused (GNTST_general_error) once the handle is known good, and the mapping stays.
+ * Complete the batch's unmaps (no lock held): one flush of ld's p2m, then each frame
+ * reference and pin goes. A pin is dropped only while the granter's table is the one it was
+ * taken in (same serial): a table destroyed meanwhile took its pins with it.
+ */
+static void unmap_batch_finish(struct gnttab_batch *b, struct domain *ld)
+{
+    if (!b->n)
+        return;
+    p2m_flush(ld);
+    for (unsigned int i = 0; i < b->n; i++) {
+        struct unmap_done *u = &b->done[i];
+        struct grant_table *rgt;
+        struct domain *rd;
+
+        put_page(u->page);
+        if (!u->live)
+            continue;
+        rd = u->domid == ld->domain_id ? ld : domain_get_by_id(u->domid);
+        rgt = rd ? gt_lock_one(rd) : NULL;
+        if (rgt && rgt->serial == u->serial && u->ref < nr_entries(rgt)) {
+            struct active_grant *act = active_entry(rgt, u->ref);
+            if (u->ro ? act->rd_pins : act->wr_pins)
+                unpin_grant(rgt, u->ref, u->ro);
+        }
+        if (rgt)
+            spin_unlock(&rgt->lock);
+        if (rd && rd != ld)
+            domain_put(rd);
+    }
+    b->n = 0;
+}
+
+/*
+ * Unmap (GNTTABOP_unmap_grant_ref, and GNTTABOP_unmap_and_replace with new_addr), into batch
+ * b. As Xen for a PVH/HVM caller, there is no other mapping to move into the freed slot: a
+ * non-zero new_addr is refused (GNTST_general_error) once the handle is known good, and the
+ * mapping stays.
  */
 static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, uint64_t new_addr,
-                           struct domain *ld)
+                           struct domain *ld, struct gnttab_batch *b)
 {
     struct domain *doms[GT_SET_MAX] = { ld, NULL };
     struct grant_table *gts[GT_SET_MAX], *lgt, *rgt;
     struct maptrack seen = { 0 }, *mt;
+    struct page_info *page;
     mfn_t mfn = 0;
     bool put = false, live;
     int16_t rc;
 
+    if (b->n == UNMAP_BATCH)
+        unmap_batch_finish(b, ld);
     /* Learn the granter from the handle; its domain is then looked up with no lock held. */
     lgt = gt_lock_one(ld);
     mt = lgt ? maptrack_lookup(lgt, op->handle) : NULL;
@@ -720,16 +780,19 @@ static int16_t unmap_grant(const struct gnttab_unmap_grant_ref *op, uint64_t new
         rc = GNTST_general_error;
         goto out;
     }
-    /* The entry goes only if it is still this grant mapping; the removal is complete (no vCPU
-     * of ld can still reach the frame) before the pin is dropped. */
+    /* The entry goes only if it is still this grant mapping; the pin and the frame go in
+     * unmap_batch_finish(), once the removal is complete (no vCPU of ld can still reach the
+     * frame). The handle is free at once: the batch keeps what the pin's release needs. */
     if (op->host_addr != (uint64_t)mt->gfn << PAGE_SHIFT ||
-        p2m_remove_entry(ld, mt->gfn, P2M_BIT((mt->flags & MT_RO) ? p2m_grant_ro : p2m_grant_rw),
-                         live ? mfn : P2M_ANY_MFN, NULL)) {
+        p2m_remove_entry_deferred(ld, mt->gfn,
+                                  P2M_BIT((mt->flags & MT_RO) ? p2m_grant_ro : p2m_grant_rw),
+                                  live ? mfn : P2M_ANY_MFN, &page)) {
         rc = GNTST_general_error;
         goto out;
     }
-    if (live)
-        unpin_grant(rgt, mt->ref, mt->flags & MT_RO);
+    b->done[b->n++] = (struct unmap_done){ .page = page, .ref = mt->ref, .domid = mt->domid,
+                                           .serial = mt->serial, .ro = mt->flags & MT_RO,
+                                           .live = live };
     maptrack_free(lgt, op->handle);
     rc = GNTST_okay;
 
@@ -914,40 +977,41 @@ union gnttab_op_buf {
 };
 
 /* Each handler fills its op struct (status included) and returns 0 or a negative errno. */
-static long op_map(union gnttab_op_buf *b, struct domain *ld)
+static long op_map(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
     b->map.status = map_grant(&b->map, ld);
     return 0;
 }
 
-static long op_unmap(union gnttab_op_buf *b, struct domain *ld)
+static long op_unmap(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
-    b->unmap.status = unmap_grant(&b->unmap, 0, ld);
+    b->unmap.status = unmap_grant(&b->unmap, 0, ld, ub);
     return 0;
 }
 
-static long op_unmap_and_replace(union gnttab_op_buf *b, struct domain *ld)
+static long op_unmap_and_replace(union gnttab_op_buf *b, struct domain *ld,
+                                 struct gnttab_batch *ub)
 {
     struct gnttab_unmap_grant_ref u = {
         .host_addr = b->replace.host_addr, .dev_bus_addr = 0, .handle = b->replace.handle,
     };
-    b->replace.status = unmap_grant(&u, b->replace.new_addr, ld);
+    b->replace.status = unmap_grant(&u, b->replace.new_addr, ld, ub);
     return 0;
 }
 
-static long op_copy(union gnttab_op_buf *b, struct domain *ld)
+static long op_copy(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
     b->copy.status = copy_grant(&b->copy, ld);
     return 0;
 }
 
-static long op_setup_table(union gnttab_op_buf *b, struct domain *ld)
+static long op_setup_table(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
     b->setup.status = setup_table(&b->setup, ld);
     return 0;
 }
 
-static long op_query_size(union gnttab_op_buf *b, struct domain *ld)
+static long op_query_size(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
     b->query.status = query_size(&b->query, ld);
     return 0;
@@ -955,7 +1019,7 @@ static long op_query_size(union gnttab_op_buf *b, struct domain *ld)
 
 /* Tern implements v1 only, like Xen booted with gnttab=max-ver:1: 2 is -ENOSYS, anything
  * else -EINVAL, and the version in force is reported back either way. */
-static long op_set_version(union gnttab_op_buf *b, struct domain *ld)
+static long op_set_version(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
     uint32_t want = b->set_version.version;
     b->set_version.version = 1;
@@ -964,7 +1028,7 @@ static long op_set_version(union gnttab_op_buf *b, struct domain *ld)
     return want == 2 ? -ENOSYS : -EINVAL;
 }
 
-static long op_get_version(union gnttab_op_buf *b, struct domain *ld)
+static long op_get_version(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub)
 {
     bool put;
     long rc;
@@ -982,7 +1046,7 @@ static long op_get_version(union gnttab_op_buf *b, struct domain *ld)
 enum { OP_BATCH, OP_ONE, OP_ANY_COUNT };
 
 struct gnttab_op_desc {
-    long (*fn)(union gnttab_op_buf *b, struct domain *ld);
+    long (*fn)(union gnttab_op_buf *b, struct domain *ld, struct gnttab_batch *ub);
     uint8_t size;       /* bytes of one element */
     uint8_t out_off;    /* what goes back to the guest: [out_off, out_off + out_len) */
     uint8_t out_len;
@@ -1028,7 +1092,9 @@ long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count)
     const struct gnttab_op_desc *desc;
     struct vcpu *v = current;
     union gnttab_op_buf buf;
+    struct gnttab_batch batch;
     unsigned int n;
+    long rc = 0;
 
     if (!v)
         return -EPERM;
@@ -1043,18 +1109,22 @@ long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count)
         return -EINVAL;
     n = desc->kind == OP_BATCH ? MIN(count, GNTTAB_BATCH) : 1;
 
-    for (unsigned int i = 0; i < n; i++) {
+    batch.n = 0;
+    for (unsigned int i = 0; i < n && !rc; i++) {
         uint64_t gva = uop + (uint64_t)i * desc->size;
-        long rc;
-        if (copy_from_guest(&buf, gva, desc->size))
-            return -EFAULT;
-        rc = desc->fn(&buf, v->domain);
+        if (copy_from_guest(&buf, gva, desc->size)) {
+            rc = -EFAULT;
+            break;
+        }
+        rc = desc->fn(&buf, v->domain, &batch);
         if ((!rc || desc->out_on_error) &&
             copy_to_guest(gva + desc->out_off, (uint8_t *)&buf + desc->out_off, desc->out_len))
-            return -EFAULT;
-        if (rc)
-            return rc;
+            rc = -EFAULT;
     }
+    /* Every unmap is complete before the guest runs again, however the loop ended. */
+    unmap_batch_finish(&batch, v->domain);
+    if (rc)
+        return rc;
     if (desc->kind == OP_BATCH && count > n) {
         hypercall_set_continuation_args(cmd, uop + (uint64_t)n * desc->size, count - n);
         return -ERESTART;

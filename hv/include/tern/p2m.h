@@ -62,6 +62,16 @@ int p2m_add_entry(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order,
 int p2m_remove_entry(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
                      struct page_info **pg);
 /*
+ * The same without the flush, for a batch of removals that is flushed once: until the
+ * caller's p2m_flush(d), vCPUs of d on other CPUs may still reach the old frame, so the
+ * caller must hold the reference (pg is required) and anything else the entry stood for (a
+ * grant's pin) until then, and must flush before d's vCPU returns to the guest.
+ */
+int p2m_remove_entry_deferred(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
+                              struct page_info **pg);
+/* Make removals done so far complete: no vCPU of d can use a translation of them. */
+void p2m_flush(struct domain *d);
+/*
  * Make gfn map mfn as type t, in one step, when what is there now has a type in `types`
  * (P2M_EMPTY for nothing): 0, -EBUSY (a type outside `types`), -EINVAL, -ENOMEM. The old
  * entry's reference passes to *old (NULL when there was none), or is dropped when old is

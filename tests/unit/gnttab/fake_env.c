@@ -84,6 +84,10 @@ uint64_t fake_fault_lo, fake_fault_hi;
 int fake_cont_calls;
 uint64_t fake_cont_args[3];
 
+/* Removals still waiting for p2m_flush(), and flushes made: the batch tests count them. */
+int fake_p2m_unflushed, fake_p2m_flushes;
+void (*fake_p2m_flush_hook)(void);
+
 void fake_reset(void)
 {
     fake_xsm_map_rc = fake_xsm_copy_rc = fake_xsm_query_rc = 0;
@@ -92,6 +96,8 @@ void fake_reset(void)
     fake_fault_lo = fake_fault_hi = 0;
     fake_cont_calls = 0;
     memset(fake_cont_args, 0, sizeof(fake_cont_args));
+    fake_p2m_unflushed = fake_p2m_flushes = 0;
+    fake_p2m_flush_hook = NULL;
 }
 
 static struct fake_dom *fd(struct domain *d)
@@ -221,6 +227,7 @@ void fake_check_clean(void)
             fake_domain_destroy(&doms[i]->d);
     CHECK(pages_out == 0, "%ld Tern pages not freed", pages_out);
     CHECK(heap_out == 0, "%ld heap objects not freed", heap_out);
+    CHECK(fake_p2m_unflushed == 0, "%d p2m removals never flushed", fake_p2m_unflushed);
     for (unsigned int i = 0; i < nr_fpages; i++)
         CHECK(fpages[i].freed, "frame %#llx still has count_info %#x",
               (unsigned long long)fpages[i].mfn, fpages[i].pi.count_info);
@@ -400,6 +407,26 @@ int p2m_remove_entry(struct domain *d, uint64_t gfn, unsigned int types, mfn_t e
     else
         put_page(mfn_to_page(e->mfn));
     return 0;
+}
+
+
+int p2m_remove_entry_deferred(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
+                              struct page_info **pg)
+{
+    CHECK(pg != NULL, "a deferred removal hands its reference to the caller");
+    int rc = p2m_remove_entry(d, gfn, types, expect, pg);
+    if (!rc)
+        fake_p2m_unflushed++;
+    return rc;
+}
+
+void p2m_flush(struct domain *d)
+{
+    (void)d;
+    if (fake_p2m_flush_hook)
+        fake_p2m_flush_hook();
+    fake_p2m_unflushed = 0;
+    fake_p2m_flushes++;
 }
 
 struct page_info *p2m_get_page(struct domain *d, uint64_t gfn, enum p2m_type *t)

@@ -33,6 +33,8 @@ void fake_start(void);
 /* Knobs, reset by fake_reset(). */
 extern int fake_xsm_map_rc, fake_xsm_copy_rc, fake_xsm_query_rc;
 extern int fake_p2m_set_fail;      /* p2m_set_entry fails with -ENOMEM while set */
+extern int fake_p2m_unflushed, fake_p2m_flushes; /* deferred p2m removals */
+extern void (*fake_p2m_flush_hook)(void);        /* called at each p2m_flush() */
 extern long fake_alloc_fail_after; /* page/heap allocations left before failures; -1 off */
 extern uint64_t fake_fault_lo, fake_fault_hi; /* an extra faulting guest range */
 extern int fake_cont_calls;

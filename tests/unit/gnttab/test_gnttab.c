@@ -137,6 +137,57 @@ TEST(map_writable_sets_p2m_and_in_use_bits)
     fake_check_clean();
 }
 
+/* An unmap batch flushes the mapper's p2m once per 32 unmaps (not once per unmap), and every
+ * pin outlives the flush that makes its removal complete: the granter cannot revoke before. */
+#define NBATCH 40
+static struct domain *batch_granter;
+static int inuse_at_flush[4], nr_flush_seen;
+
+static void count_inuse_at_flush(void)
+{
+    int n = 0;
+    for (int i = 0; i < NBATCH; i++)
+        n += !!(entry(batch_granter, REF + i)->flags & GTF_reading);
+    if (nr_flush_seen < 4)
+        inuse_at_flush[nr_flush_seen++] = n;
+}
+
+TEST(unmap_batch_flushes_once_per_32_and_unpins_after)
+{
+    struct pair p = setup_pair(false);
+    struct gnttab_unmap_grant_ref u[NBATCH + 1];
+    for (int i = 0; i < NBATCH; i++) {
+        grant_handle_t h;
+        grant(p.g, REF + i, MAPPER, RAM_GFN, false);
+        CHECK_EQ(do_map(GRANTER, REF + i, MAP_GFN + i, GNTMAP_host_map, &h), GNTST_okay);
+        u[i] = (struct gnttab_unmap_grant_ref){ .host_addr = (MAP_GFN + i) << PAGE_SHIFT,
+                                                .handle = h, .status = 99 };
+    }
+    /* One bad handle in the middle changes nothing for the others. */
+    u[NBATCH] = u[NBATCH / 2];
+    u[NBATCH / 2] = (struct gnttab_unmap_grant_ref){ .host_addr = MAP_GFN << PAGE_SHIFT,
+                                                     .handle = 0xffff, .status = 99 };
+    batch_granter = p.g;
+    nr_flush_seen = 0;
+    fake_p2m_flush_hook = count_inuse_at_flush;
+    CHECK_EQ(op(GNTTABOP_unmap_grant_ref, u, NBATCH + 1), 0);
+    CHECK_EQ(u[NBATCH / 2].status, GNTST_bad_handle);
+    for (int i = 0; i <= NBATCH; i++) {
+        if (i != NBATCH / 2)
+            CHECK_EQ(u[i].status, GNTST_okay);
+        if (i < NBATCH)
+            CHECK_EQ(entry(p.g, REF + i)->flags, GTF_permit_access);
+    }
+    CHECK_EQ(fake_p2m_flushes, 2);
+    CHECK_EQ(nr_flush_seen, 2);
+    CHECK_EQ(inuse_at_flush[0], NBATCH); /* 32 removed, none unpinned yet */
+    CHECK_EQ(inuse_at_flush[1], NBATCH - 32);
+    CHECK_EQ(fake_page_count(p.page), 2);
+    for (int i = 0; i < NBATCH; i++)
+        CHECK(revoke(p.g, REF + i), "ref %d revocable after the unmap", REF + i);
+    fake_check_clean();
+}
+
 TEST(map_readonly_sets_reading_only)
 {
     struct pair p = setup_pair(true);

@@ -269,8 +269,9 @@ out:
     return rc;
 }
 
-int p2m_remove_entry(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
-                     struct page_info **pg)
+/* Remove the entry; with flush, complete on return, else the caller flushes (see p2m.h). */
+static int remove_entry(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
+                        struct page_info **pg, bool flush)
 {
     unsigned long flags;
     mfn_t old = 0;
@@ -305,9 +306,29 @@ int p2m_remove_entry(struct domain *d, uint64_t gfn, unsigned int types, mfn_t e
     spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
     if (rc)
         return rc;
-    p2m_flush_sync(d);
+    if (flush)
+        p2m_flush_sync(d);
     hand_over(mfn_to_page(old), pg);
     return 0;
+}
+
+int p2m_remove_entry(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
+                     struct page_info **pg)
+{
+    return remove_entry(d, gfn, types, expect, pg, true);
+}
+
+int p2m_remove_entry_deferred(struct domain *d, uint64_t gfn, unsigned int types, mfn_t expect,
+                              struct page_info **pg)
+{
+    if (!pg)
+        return -EINVAL; /* the reference must outlive the flush */
+    return remove_entry(d, gfn, types, expect, pg, false);
+}
+
+void p2m_flush(struct domain *d)
+{
+    p2m_flush_sync(d);
 }
 
 int p2m_replace_entry(struct domain *d, uint64_t gfn, mfn_t mfn, enum p2m_type t,
