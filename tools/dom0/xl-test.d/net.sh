@@ -148,17 +148,19 @@ mbps() {
 }
 
 # net_wait PID STAT: wait for PID, noting every 30 s the byte counter STAT (a vif's) has
-# reached, so that a slow or stuck transfer shows in Tern's log as it happens.
-# If the domU goes (a crash: Tern's log says why), the transfer can never end: stop it.
+# reached, so that a slow or stuck transfer shows in Tern's log as it happens. If the vif
+# goes (the domU crashed: Tern's log says why), the transfer can never end: stop it.
 net_wait() {
-    n=0
+    start=$(date +%s)
+    next=$((start + 30))
     while kill -0 "$1" 2>/dev/null; do
         sleep 1
-        n=$((n + 1))
-        [ $((n % 30)) = 0 ] && note "after $n s: $(cat "$2" 2>/dev/null) bytes (${2##*/})"
-        if [ $((n % 5)) = 0 ] && ! xl domid $NET_A >/dev/null 2>&1; then
-            note "$NET_A is gone after $n s; stopping the transfer"
+        if [ ! -e "$2" ]; then
+            note "${2%/statistics/*} is gone; stopping the transfer"
             kill "$1"
+        elif [ "$(date +%s)" -ge $next ]; then
+            note "after $((next - start)) s: $(cat "$2") bytes (${2##*/})"
+            next=$((next + 30))
         fi
     done
     wait "$1"
