@@ -413,8 +413,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         if (sub == 0) {
             /* Size of the save area for the guest's current XCR0. */
             uint64_t xcr0;
-            if (v == current)
-                sync_guest_xcr0(v);
+            sync_guest_xcr0(v); /* only while v's state is on this pCPU, so v is running */
             xcr0 = v->arch.guest_xcr0;
             uint32_t size = 576;
             for (unsigned int i = 2; i < 32; i++) {
