@@ -132,8 +132,8 @@ setup:
 	scripts/setup.sh
 
 test: setup
-	$(MAKE) all unit guests fuzz-targets
-	$(MAKE) CC=clang all
+	$(MAKE) -j$(shell nproc) all unit guests fuzz-targets
+	$(MAKE) -j$(shell nproc) CC=clang all
 	scripts/run-tests
 
 run: setup all
