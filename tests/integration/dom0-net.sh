@@ -4,6 +4,7 @@
 # (generic kernel, scripts/mkdom0 root, its init's xenbr0 at 10.0.0.1/24) running xl-test's
 # group net (tools/dom0/xl-test.d/net.sh); each "xl-test: <check> PASS|FAIL" line is a case.
 # Then from Tern's log: dom0's init set up the bridge.
+# run-tests: one host thread (every boot here is --tcg-single), so it runs beside another
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels/generic
 

@@ -5,6 +5,7 @@
 # xen-init-dom0 and xenconsoled, then runs /usr/lib/tern/xl-test (tools/dom0/xl-test), which
 # drives xl and prints one "xl-test: <name> PASS|FAIL" line per check. Each in-dom0 check is
 # one case here, so a failure names the command that failed.
+# run-tests: one host thread (every boot here is --tcg-single), so it runs beside another
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels/generic
 # The in-dom0 test groups (tools/dom0/xl-test); DOM0_XL_GROUPS picks some for debugging.
@@ -15,7 +16,7 @@ if dom0_image dom0-xl; then
     # About 8 minutes on an idle machine; the margin is for a host shared with other runs.
     # While the life group's domU runs, Ctrl-A x3 moves serial input from dom0 to Tern, not to
     # that domU (its console is xenconsoled's), and three more back to dom0.
-    boot dom0-xl 0 --smp 2 --mem 2048 --timeout 1200 \
+    boot dom0-xl 0 --smp 2 --mem 2048 --timeout 1200 --tcg-single \
         --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
         --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=$XL_GROUPS" \
         --module "$IMG" \
