@@ -119,3 +119,39 @@ report_xl_checks() {
         done_case
     done < <(grep -a 'xl-test: [^ ]* \(PASS\|FAIL\)' "$LOG")
 }
+
+# boot_dom0_xl NAME GROUPS DOM0_VCPUS [tern-qemu option...]: case NAME, Debian's generic kernel
+# as dom0 (768 MiB, dom0's image from scripts/mkdom0) on 2 CPUs and 2 GiB, running
+# tools/dom0/xl-test's GROUPS (joined by +); dom0 must power off at the end (the rig's status
+# 0). The options add a --timeout, --send patterns, --tcg-single. Returns 1 without an image.
+boot_dom0_xl() {
+    local name=$1 groups=$2 vcpus=$3 kernel=$ROOT/build/kernels/generic/vmlinuz
+    shift 3
+    dom0_image "$name" || return 1
+    boot "$name" 0 --smp 2 --mem 2048 \
+        --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=$vcpus" \
+        --module "$kernel console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=$groups" \
+        --module "$IMG" "$@"
+    done_case
+    return 0
+}
+
+# check_tern_log NAME: case NAME-tern-log over $LOG, a dom0 boot: no Tern panic, no domain
+# crashed by Tern, no frame reference dropped twice or to a frame that is not shared, no
+# allocator error or dom0 watchdog reboot; no WARNING, BUG or Oops from dom0's kernel; and
+# every domain destroyed while its frames were in use elsewhere (grants or foreign maps held
+# by dom0's back-ends and tools) was freed once they let go.
+check_tern_log() {
+    local held freed kre='^\[Domain-0\] \[ *[0-9.]*\] .*(WARNING:|BUG:|Oops)'
+    CASE=$1-tern-log
+    FAILED=
+    reject 'TERN PANIC|Domain [0-9]+ \(.*\) crashed|Hardware Dom0 crashed'
+    reject 'has no reference to drop|is not a shared Tern frame|put_page: frame'
+    reject 'page_alloc: |watchdog rebooting'
+    reject "$kre"
+    held=$(grep -ac 'frames still in use elsewhere' "$LOG")
+    freed=$(grep -ac 'its last frame in use elsewhere was released' "$LOG")
+    [ "$held" = "$freed" ] || fail "expected every domain destroyed with frames in use" \
+        "elsewhere ($held) to be freed when they were released; $freed were"
+    done_case
+}

@@ -6,20 +6,13 @@
 # Then from Tern's log: dom0's init set up the bridge.
 # run-tests: one host thread (every boot here is --tcg-single), so it runs beside another
 . "$(dirname "$0")/common.bash"
-K=$ROOT/build/kernels/generic
-
-if dom0_image dom0-net; then
-    t0=$(date +%s)
-    # --tcg-single: the traffic is hundreds of thousands of VM exits, and under multi-threaded
-    # TCG QEMU's emulated SVM now and then stores the host's state in a guest's save area
-    # (docs/testing.md); twice in four runs here, once in dom0, once in a domU.
-    boot dom0-net 0 --tcg-single --smp 2 --mem 2048 --timeout 1500 \
-        --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
-        --module "$K/vmlinuz console=hvc0 tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=net" \
-        --module "$IMG" \
-        --send 'xl-test: net-bridge (PASS|FAIL)::\x01\x01\x01md\x01\x01\x01' \
-        --send 'xl-test: net: destroyed::\x01\x01\x01md\x01\x01\x01'
-    done_case # dom0 powered off at the end (the rig's status 0), or FAIL above
+t0=$(date +%s)
+# --tcg-single: the traffic is hundreds of thousands of VM exits, and under multi-threaded
+# TCG QEMU's emulated SVM now and then stores the host's state in a guest's save area
+# (docs/testing.md); twice in four runs here, once in dom0, once in a domU.
+if boot_dom0_xl dom0-net net 2 --tcg-single --timeout 1500 \
+    --send 'xl-test: net-bridge (PASS|FAIL)::\x01\x01\x01md\x01\x01\x01' \
+    --send 'xl-test: net: destroyed::\x01\x01\x01md\x01\x01\x01'; then
     echo "dom0-net: the boot took $(($(date +%s) - t0)) s"
     CASE=dom0-net-init-bridge
     FAILED=
@@ -31,4 +24,5 @@ if dom0_image dom0-net; then
         "$(grep -aE 'Memory: [0-9]+ of|^\(TERN\) \[c[0-9]\]   d0 ' "$LOG" |
             sed 's/^(TERN) \[c.\] *//' | tr -s ' ' | tr '\n' ';')"
     report_xl_checks dom0-net
+    check_tern_log dom0-net
 fi
