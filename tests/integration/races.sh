@@ -37,8 +37,8 @@ race release-release 20 --expect races-release-release=poweroff
 race release-grant 20 --expect races-release-grant=poweroff
 race p2m-access 20 --expect races-p2m-access=poweroff
 race down-up 20 --expect races-down-up=poweroff
-race unmap-batch 18 --expect races-unmap-batch=poweroff
-race evtchn-limit 18 --expect races-evtchn-limit=poweroff
+race unmap-batch 15 --expect races-unmap-batch=poweroff
+race evtchn-limit 15 --expect races-evtchn-limit=poweroff
 # 9 boots of 126 rounds each; the last ends in a reboot that the limit turns into the end.
 race release-vcpuinfo 30 --cmdline restart_limit=8 --expect races-release-vcpuinfo=reboot
 if [ -z "$FAILED" ]; then
