@@ -528,7 +528,11 @@ static void race_unmap_batch(void)
     stop = false;
     if (vcpu_start(1, ub_writer, NULL))
         xtf_fatal("cannot start vCPU1");
-    for (r = 1; r <= rounds && !xtf_has_failed(); r++) {
+    /* Each round waits on vCPU1 (its first write through M, its writes after the repopulate,
+     * and each flush waits for its pCPU to leave the guest), which a loaded host delays
+     * many times over: seconds= bounds the time, and a tenth of the rounds must fit. */
+    uint64_t deadline = t0 + SEC(cmdline_get_int("seconds", 600));
+    for (r = 1; r <= rounds && !xtf_has_failed() && now_ns() < deadline; r++) {
         uint64_t s = arena_gfn + r % slots;
         unsigned long hits;
 
@@ -582,6 +586,8 @@ static void race_unmap_batch(void)
     stop = true;
     if (!wait_until(percpu[1].done, SEC(10)))
         xtf_failure("writer did not stop");
+    check(r - 1 >= rounds / 10, "unmap-batch: only %lu of %lu rounds in the time given",
+          r - 1, rounds);
     printk("unmap-batch: %lu rounds of %u unmaps in %lu ms, writer %lu writes (%lu read back "
            "through M), %lu zero checks\n", r - 1, UB_MAPS, (now_ns() - t0) / MS(1), ub_writes,
            ub_hits, checks);
@@ -667,6 +673,7 @@ static bool el_check_close(unsigned long r)
 static void race_evtchn_limit(void)
 {
     unsigned long r, split = 0;
+    unsigned int preset = 0;
     struct evtchn_status st;
     uint64_t t0 = now_ns();
 
@@ -674,9 +681,11 @@ static void race_evtchn_limit(void)
     if (el_limit < 2 || el_limit > EL_MAX)
         xtf_fatal("race=evtchn-limit needs limit=<2..%u> (the cfg's max_event_channels)",
                   EL_MAX);
-    for (unsigned int p = 1; p <= el_limit; p++)
+    for (unsigned int p = 1; p <= el_limit; p++) {
         el_preset[p] = evtchn_status(DOMID_SELF, p, &st) == 0 &&
                        st.status != EVTCHNSTAT_closed;
+        preset += el_preset[p];
+    }
     /* Nothing beyond the limit, even for a port the table already has. */
     check(evtchn_status(DOMID_SELF, el_limit + 1, &st) != 0 ||
           st.status == EVTCHNSTAT_closed, "port %u above the limit is in use", el_limit + 1);
@@ -690,8 +699,8 @@ static void race_evtchn_limit(void)
             break;
     }
     stop_racers(2);
-    printk("evtchn-limit: %lu rounds of %u ports in %lu ms, both vCPUs got some in %lu\n",
-           r / 2, el_limit, (now_ns() - t0) / MS(1), split);
+    printk("evtchn-limit: %lu rounds of %u ports (%u in use before) in %lu ms, both vCPUs "
+           "got some in %lu\n", r / 2, el_limit, preset, (now_ns() - t0) / MS(1), split);
 }
 
 /* ---- timers ----------------------------------------------------------------------------- */
