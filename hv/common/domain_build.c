@@ -144,6 +144,9 @@ static int build_domain(struct boot_domain *bd)
     if (!d)
         FAIL("cannot create the domain (%d)", rc);
     d->boot = bd;
+    /* Before its first port (console, store) is allocated, as Xen's createdomain. */
+    if (cfg->max_event_channels)
+        evtchn_set_max_port(d, cfg->max_event_channels);
     /* Domain 0 is the initial domain: privileged, console on console_io, no console ring. */
     d->is_privileged = is_dom0;
     d->max_pages = (cfg->maxmem_mib << 20 >> PAGE_SHIFT) + 8;

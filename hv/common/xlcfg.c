@@ -73,6 +73,7 @@ enum key_id {
     K_ON_WATCHDOG,
     K_ON_SOFT_RESET,
     K_CPUS,
+    K_MAX_EVENT_CHANNELS,
     NR_KEYS,
 };
 
@@ -96,6 +97,7 @@ static const char *const key_names[NR_KEYS] = {
     [K_ON_WATCHDOG] = "on_watchdog",
     [K_ON_SOFT_RESET] = "on_soft_reset",
     [K_CPUS] = "cpus",
+    [K_MAX_EVENT_CHANNELS] = "max_event_channels",
 };
 
 /* Keys of xl.cfg that Tern knows but does not implement yet: warned about, then ignored. */
@@ -105,9 +107,9 @@ static const char *const unsupported_keys[] = {
     "device_model_override", "device_model_stubdomain_override", "device_model_user",
     "device_model_version", "device_tree", "disk", "dm_restrict", "driver_domain", "dtdev",
     "e820_host", "extra_config", "firmware", "firmware_override", "gfx_passthru", "hap", "hpet",
-    "init_seclabel", "iomem", "ioports", "irqs", "keymap", "localtime", "max_event_channels",
-    "max_grant_frames", "max_grant_version", "max_maptrack_frames", "mca_caps", "mmio_hole",
-    "ms_vm_genid", "msr_relaxed", "nestedhvm", "nographic", "nomigrate", "opengl", "p9", "pae",
+    "init_seclabel", "iomem", "ioports", "irqs", "keymap", "localtime", "max_grant_frames",
+    "max_grant_version", "max_maptrack_frames", "mca_caps", "mmio_hole", "ms_vm_genid",
+    "msr_relaxed", "nestedhvm", "nographic", "nomigrate", "opengl", "p9", "pae",
     "passthrough", "pci", "pool", "pvcalls", "pvshim", "pvshim_cmdline", "pvshim_extra",
     "pvshim_path", "rdm", "rdm_mem_boundary", "rtc_timeoffset", "sdl", "seclabel", "serial",
     "shadow_memory", "smbios", "soundhw", "spice", "stdvga", "stubdomain_kernel",
@@ -839,6 +841,14 @@ static int set_known(struct parser *ps, struct state *st, enum key_id id, const 
         return get_action(ps, key, v, &cfg->on_soft_reset);
     case K_CPUS:
         return set_cpus(ps, v, cfg);
+    case K_MAX_EVENT_CHANNELS:
+        /* xl keeps any value (as libxl's uint32 event_channels); Tern's table caps it. */
+        if ((rc = get_number(ps, v, &n, "max_event_channels must be a number")))
+            return rc;
+        if (n > 0xffffffffull)
+            return fail(ps, v->line, "max_event_channels must be at most 4294967295");
+        cfg->max_event_channels = (uint32_t)n;
+        return 0;
     case NR_KEYS:
         break;
     }

@@ -3,8 +3,9 @@
 # Hostile multi-vCPU races (guests/tests/races, issue 7), each beside a bystander domain whose
 # heartbeat must not stop and whose memory must not change: two vCPUs releasing one frame,
 # a release racing a grant map of the frame, a release racing VCPUOP_register_vcpu_info,
-# vCPUs taking each other down and up, p2m changes under a sibling's accesses, and timers
-# firing while their domain reboots (and is built again) 150 times. Tern must stay
+# vCPUs taking each other down and up, p2m changes under a sibling's accesses, batched grant
+# unmaps under a sibling's writes, two vCPUs taking event channels up to the domain's limit,
+# and timers firing while their domain reboots (and is built again) 150 times. Tern must stay
 # up, every race guest and the bystander must report SUCCESS, and every page must come back.
 . "$(dirname "$0")/common.bash"
 G=$ROOT/build/guests
@@ -36,6 +37,8 @@ race release-release 20 --expect races-release-release=poweroff
 race release-grant 20 --expect races-release-grant=poweroff
 race p2m-access 20 --expect races-p2m-access=poweroff
 race down-up 20 --expect races-down-up=poweroff
+race unmap-batch 15 --expect races-unmap-batch=poweroff
+race evtchn-limit 15 --expect races-evtchn-limit=poweroff
 # 9 boots of 126 rounds each; the last ends in a reboot that the limit turns into the end.
 race release-vcpuinfo 30 --cmdline restart_limit=8 --expect races-release-vcpuinfo=reboot
 if [ -z "$FAILED" ]; then

@@ -10,6 +10,9 @@
  *   p2m-access       a sibling reads and writes memory while vCPU0 releases, repopulates
  *                    and maps grants under it
  *   timers           every vCPU arms timers, then the domain reboots while they fire
+ *   unmap-batch      a sibling writes through a grant mapping while vCPU0 unmaps it in a
+ *                    batch, revokes the grant and gives the frame back
+ *   evtchn-limit     two vCPUs allocate ports up to max_event_channels, then close them
  * After each round the guest checks that nothing it can see was ever host memory or another
  * domain's: a frame given back and populated again is zero, a mapping of a frame that was
  * released meanwhile still holds what was written to it, and a sibling only ever reads its
@@ -435,6 +438,271 @@ static void race_p2m_access(void)
     check(pa_reads > rounds, "sibling made only %lu accesses in %lu rounds", pa_reads, rounds);
 }
 
+/* ---- unmap-batch ------------------------------------------------------------------------ */
+
+/*
+ * Grant unmaps are batched (hv/common/grant_table.c): the p2m entries go at once, the flush
+ * comes once per 32 unmaps and at the end of the hypercall, and until then each unmap keeps
+ * its grant pin and frame reference. vCPU1 writes through M, one of UB_MAPS mappings of a
+ * grant of our own frame S, while vCPU0 unmaps them all in one call (M at a different place
+ * each round, before and after the flush at 32), revokes the grant, gives S back and
+ * populates it again: S must then read zero however long vCPU1 goes on writing at M. Half
+ * the rounds give S back before the unmap, so that the unmap frees the frame: only then
+ * does a late flush let vCPU1's writes reach the frame populate hands back.
+ */
+#define UB_MAPS 36
+
+static uint64_t ub_m; /* M: the first of UB_MAPS spare gfns, given back at the start */
+static volatile unsigned long ub_writes, ub_hits;
+
+/* vCPU1: writes our pattern through M and reads it back, nonstop. A write to M while nothing
+ * is mapped there is discarded and a read gives all-ones (hvm/emulate.c), as on Xen; zero is
+ * a fresh frame met through M in the next round. */
+static void ub_writer(unsigned int id, void *arg)
+{
+    unsigned long n = 0;
+
+    while (!stop) {
+        unsigned int word = (unsigned int)(n * 61) % (PAGE_SIZE / 8);
+        volatile uint64_t *p = frame(ub_m) + word;
+        *p = PATTERN;
+        uint64_t v = *p;
+        if (v == PATTERN) {
+            ub_hits++;
+        } else if (v != ~0ULL && v != 0) {
+            xtf_failure("writer: M (gfn %#lx) offset %#x read %#lx after writing %#llx: "
+                        "neither that, all-ones nor zero", ub_m, word * 8, v, PATTERN);
+            return;
+        }
+        ub_writes = ++n;
+    }
+}
+
+/* Unmap the UB_MAPS mappings in one call, M (handle h[0]) at position pos. */
+static bool ub_unmap(unsigned long r, const grant_handle_t *h, unsigned int pos)
+{
+    static struct gnttab_unmap_grant_ref u[UB_MAPS];
+    static struct gnttab_unmap_and_replace ur[UB_MAPS];
+    bool replace = r & 1; /* unmap_and_replace with new_addr 0 is the same unmap */
+    long rc;
+
+    for (unsigned int i = 0; i < UB_MAPS; i++) {
+        /* Slot i holds mapping k: M at pos, the others in order around it. */
+        unsigned int k = i == pos ? 0 : i < pos ? i + 1 : i;
+        u[i] = (struct gnttab_unmap_grant_ref){ .host_addr = (ub_m + k) << PAGE_SHIFT,
+                                                .handle = h[k] };
+        ur[i] = (struct gnttab_unmap_and_replace){ .host_addr = u[i].host_addr,
+                                                   .handle = h[k] };
+    }
+    rc = replace ? HYPERVISOR_grant_table_op(GNTTABOP_unmap_and_replace, ur, UB_MAPS)
+                 : HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, u, UB_MAPS);
+    if (!check_rc(rc, 0, "round %lu: %s of %u mappings", r,
+                  replace ? "unmap_and_replace" : "unmap_grant_ref", UB_MAPS))
+        return false;
+    for (unsigned int i = 0; i < UB_MAPS; i++) {
+        int16_t st = replace ? ur[i].status : u[i].status;
+        if (!check(st == GNTST_okay, "round %lu: unmap %u of %u: status %d", r, i, UB_MAPS,
+                   st))
+            return false;
+    }
+    return true;
+}
+
+static void race_unmap_batch(void)
+{
+    struct xen_add_to_physmap xatp = { .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table,
+                                       .idx = 0, .gpfn = GUEST_SCRATCH_GPA >> PAGE_SHIFT };
+    static struct gnttab_map_grant_ref m[UB_MAPS];
+    grant_handle_t h[UB_MAPS];
+    uint64_t slots = arena_frames - UB_MAPS;
+    unsigned long r, checks = 0;
+    uint64_t t0 = now_ns();
+
+    if (!check_rc(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp), 0,
+                  "map our grant table frame"))
+        return;
+    ub_m = arena_gfn + slots;
+    for (unsigned int k = 0; k < UB_MAPS; k++)
+        if (!check_rc(give_back(ub_m + k), 1, "give back spare gfn %#lx", ub_m + k))
+            return;
+    stop = false;
+    if (vcpu_start(1, ub_writer, NULL))
+        xtf_fatal("cannot start vCPU1");
+    /* Each round waits on vCPU1 (its first write through M, its writes after the repopulate,
+     * and each flush waits for its pCPU to leave the guest), which a loaded host delays
+     * many times over: seconds= bounds the time, and a tenth of the rounds must fit. */
+    uint64_t deadline = t0 + SEC(cmdline_get_int("seconds", 600));
+    for (r = 1; r <= rounds && !xtf_has_failed() && now_ns() < deadline; r++) {
+        uint64_t s = arena_gfn + r % slots;
+        unsigned long hits;
+
+        grant_self(s);
+        for (unsigned int k = 0; k < UB_MAPS; k++)
+            m[k] = (struct gnttab_map_grant_ref){ .host_addr = (ub_m + k) << PAGE_SHIFT,
+                                                  .flags = GNTMAP_host_map, .ref = SELF_REF,
+                                                  .dom = self };
+        hits = ub_hits;
+        if (!check_rc(HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, m, UB_MAPS), 0,
+                      "round %lu: map %u times", r, UB_MAPS))
+            break;
+        for (unsigned int k = 0; k < UB_MAPS; k++) {
+            check(m[k].status == GNTST_okay, "round %lu: map %u: status %d", r, k,
+                  m[k].status);
+            h[k] = m[k].handle;
+        }
+        if (xtf_has_failed())
+            break;
+        /* vCPU1 reached S through M at least once: the mapping is in use. */
+        if (!check(wait_until(ub_hits != hits, ROUND_TIMEOUT), "round %lu: the writer never "
+                   "read back its pattern through M in 20 s", r))
+            break;
+        /* Every other pair of rounds S goes first: the mappings then hold the frame's last
+         * references, dropped by the unmap call only after its flush; populating S is
+         * likely to get that very frame back. */
+        bool early = r & 2;
+        if (early && !check_rc(give_back(s), 1, "round %lu: give back mapped gfn %#lx", r, s))
+            break;
+        if (!ub_unmap(r, h, (unsigned int)(r % UB_MAPS)))
+            break;
+        /* Every pin went when the unmap call returned: the revoke must succeed at once. */
+        uint16_t was = cmpxchg(&gtab[SELF_REF].flags, (uint16_t)GTF_permit_access, 0);
+        if (!check(was == GTF_permit_access, "round %lu: revoking the grant found flags %#x, "
+                   "expected %#x (a pin outlived its unmap)", r, was, GTF_permit_access))
+            break;
+        if ((!early && !check_rc(give_back(s), 1, "round %lu: give back gfn %#lx", r, s)) ||
+            !check_rc(populate(s), 1, "round %lu: populate gfn %#lx again", r, s))
+            break;
+        /* The writer goes on at M: none of it may reach the fresh frame. */
+        unsigned long w = ub_writes;
+        uint64_t end = now_ns() + ROUND_TIMEOUT;
+        do {
+            if (!check_zero(s, "unmap-batch (vCPU1 writes our pattern at M)"))
+                break;
+            checks++;
+        } while (ub_writes < w + 4 && now_ns() < end);
+        check(ub_writes >= w + 4, "round %lu: the writer stopped (%lu writes in 20 s)", r,
+              ub_writes - w);
+    }
+    stop = true;
+    if (!wait_until(percpu[1].done, SEC(10)))
+        xtf_failure("writer did not stop");
+    check(r - 1 >= rounds / 10, "unmap-batch: only %lu of %lu rounds in the time given",
+          r - 1, rounds);
+    printk("unmap-batch: %lu rounds of %u unmaps in %lu ms, writer %lu writes (%lu read back "
+           "through M), %lu zero checks\n", r - 1, UB_MAPS, (now_ns() - t0) / MS(1), ub_writes,
+           ub_hits, checks);
+}
+
+/* ---- evtchn-limit ------------------------------------------------------------------------- */
+
+/*
+ * createdomain's max_evtchn_port (xl.cfg max_event_channels = limit=): both vCPUs allocate
+ * unbound ports at once until each gets -ENOSPC, as Xen's get_free_port (ports 1..limit;
+ * port 0 is reserved), then both close every port at once: exactly one close of each wins.
+ */
+#define EL_MAX 1024
+
+static unsigned int el_limit;
+static bool el_preset[EL_MAX + 1]; /* ports in use before the race (the console's) */
+static evtchn_port_t el_port[2][EL_MAX + 1];
+static unsigned int el_nr[2];
+static evtchn_port_t el_all[EL_MAX + 1];
+static unsigned int el_nall;
+static long el_close[2][EL_MAX + 1];
+
+static long el_op(unsigned int id, unsigned long r)
+{
+    if (r & 1) {
+        evtchn_port_t port;
+        long rc;
+        el_nr[id] = 0;
+        while ((rc = evtchn_alloc_unbound(self, &port)) == 0 && el_nr[id] <= el_limit)
+            el_port[id][el_nr[id]++] = port;
+        return rc;
+    }
+    /* vCPU0 closes upwards, vCPU1 downwards: they meet in the middle, then cross. */
+    for (unsigned int i = 0; i < el_nall; i++) {
+        unsigned int j = id ? el_nall - 1 - i : i;
+        el_close[id][j] = evtchn_close(el_all[j]);
+    }
+    return 0;
+}
+
+static bool el_check_alloc(unsigned long r)
+{
+    static bool seen[EL_MAX + 1];
+    unsigned int preset = 0;
+
+    memset(seen, 0, sizeof(seen));
+    el_nall = 0;
+    for (unsigned int id = 0; id < 2; id++) {
+        if (!check(result[id] == -ENOSPC, "round %lu: vCPU%u's allocations ended with %ld "
+                   "after %u ports, expected -ENOSPC (%d)", r, id, result[id], el_nr[id],
+                   -ENOSPC))
+            return false;
+        for (unsigned int i = 0; i < el_nr[id]; i++) {
+            evtchn_port_t p = el_port[id][i];
+            if (!check(p >= 1 && p <= el_limit, "round %lu: vCPU%u was given port %u, "
+                       "outside 1..%u (max_event_channels)", r, id, p, el_limit) ||
+                !check(!seen[p] && !el_preset[p], "round %lu: port %u handed out twice",
+                       r, p))
+                return false;
+            seen[p] = true;
+            el_all[el_nall++] = p;
+        }
+    }
+    for (unsigned int p = 1; p <= el_limit; p++)
+        preset += el_preset[p];
+    return check(el_nall + preset == el_limit, "round %lu: %u + %u ports allocated, %u "
+                 "already in use: expected %u in all", r, el_nr[0], el_nr[1], preset,
+                 el_limit);
+}
+
+static bool el_check_close(unsigned long r)
+{
+    for (unsigned int i = 0; i < el_nall; i++) {
+        long a = el_close[0][i], b = el_close[1][i];
+        if (!check((a == 0 && b == -EINVAL) || (a == -EINVAL && b == 0), "round %lu: both "
+                   "vCPUs closed port %u: %ld and %ld, expected one 0 and one -EINVAL", r,
+                   el_all[i], a, b))
+            return false;
+    }
+    return true;
+}
+
+static void race_evtchn_limit(void)
+{
+    unsigned long r, split = 0;
+    unsigned int preset = 0;
+    struct evtchn_status st;
+    uint64_t t0 = now_ns();
+
+    el_limit = (unsigned int)cmdline_get_int("limit", 0);
+    if (el_limit < 2 || el_limit > EL_MAX)
+        xtf_fatal("race=evtchn-limit needs limit=<2..%u> (the cfg's max_event_channels)",
+                  EL_MAX);
+    for (unsigned int p = 1; p <= el_limit; p++) {
+        el_preset[p] = evtchn_status(DOMID_SELF, p, &st) == 0 &&
+                       st.status != EVTCHNSTAT_closed;
+        preset += el_preset[p];
+    }
+    /* Nothing beyond the limit, even for a port the table already has. */
+    check(evtchn_status(DOMID_SELF, el_limit + 1, &st) != 0 ||
+          st.status == EVTCHNSTAT_closed, "port %u above the limit is in use", el_limit + 1);
+    race_op = el_op;
+    start_racers(2);
+    for (r = 1; r <= 2 * rounds && !xtf_has_failed(); r += 2) {
+        if (!run_round(r, 2) || !el_check_alloc(r))
+            break;
+        split += el_nr[0] && el_nr[1];
+        if (!run_round(r + 1, 2) || !el_check_close(r))
+            break;
+    }
+    stop_racers(2);
+    printk("evtchn-limit: %lu rounds of %u ports (%u in use before) in %lu ms, both vCPUs "
+           "got some in %lu\n", r / 2, el_limit, preset, (now_ns() - t0) / MS(1), split);
+}
+
 /* ---- timers ----------------------------------------------------------------------------- */
 
 static void arm_timers(unsigned int id, void *arg)
@@ -503,6 +771,10 @@ void test_main(void)
         race_down_up();
     else if (!strcmp(mode, "p2m-access"))
         race_p2m_access();
+    else if (!strcmp(mode, "unmap-batch"))
+        race_unmap_batch();
+    else if (!strcmp(mode, "evtchn-limit"))
+        race_evtchn_limit();
     else if (!strcmp(mode, "timers"))
         race_timers();
     else

@@ -53,6 +53,12 @@ struct xl_config {
      * (cpus=["0", "2-3"]) is merged into this one set. Default XL_ALL_CPUS.
      */
     uint64_t cpu_affinity;
+    /*
+     * max_event_channels=: the highest event channel port (Xen's createdomain
+     * max_evtchn_port). 0 when absent: xl then asks for 1023, a boot-time domain keeps
+     * Tern's default (every port of the 2-level ABI).
+     */
+    uint32_t max_event_channels;
 };
 
 /*

@@ -113,6 +113,7 @@ TEST(defaults)
     CHECK_EQ(cfg.on_watchdog, XL_ACTION_DESTROY);
     CHECK_EQ(cfg.on_soft_reset, XL_ACTION_SOFT_RESET);
     CHECK_EQ(cfg.cpu_affinity, XL_ALL_CPUS);
+    CHECK_EQ(cfg.max_event_channels, 0);
     CHECK(harness_log()[0] == 0, "no warnings expected: %s", harness_log());
     /* maxmem and maxvcpus follow memory and vcpus */
     CHECK_EQ(parse(MINIMAL "memory = 256\nvcpus = 3\n"), 0);
@@ -137,7 +138,8 @@ TEST(every_key)
         "on_crash='coredump-destroy'\n"
         "on_watchdog='coredump-restart'\n"
         "on_soft_reset='destroy'\n"
-        "cpus='all'\n";
+        "cpus='all'\n"
+        "max_event_channels=200\n";
     CHECK_EQ(parse(text), 0);
     CHECK(!strcmp(cfg.name, "all"), "name %s", cfg.name);
     CHECK_EQ(cfg.type, XL_TYPE_HVM);
@@ -153,6 +155,10 @@ TEST(every_key)
     CHECK_EQ(cfg.on_watchdog, XL_ACTION_COREDUMP_RESTART);
     CHECK_EQ(cfg.on_soft_reset, XL_ACTION_DESTROY);
     CHECK_EQ(cfg.cpu_affinity, XL_ALL_CPUS);
+    CHECK_EQ(cfg.max_event_channels, 200);
+    CHECK(harness_log()[0] == 0, "max_event_channels is known: %s", harness_log());
+    CHECK_EQ(parse(MINIMAL "max_event_channels = 0xffffffff\n"), 0);
+    CHECK_EQ(cfg.max_event_channels, 0xffffffffu);
     CHECK_EQ(parse(MINIMAL "type = 'pv'\non_reboot = 'soft-reset'\n"), 0);
     CHECK_EQ(cfg.type, XL_TYPE_PV);
     CHECK_EQ(cfg.on_reboot, XL_ACTION_SOFT_RESET);
@@ -379,6 +385,9 @@ static const struct {
     { MINIMAL "vcpus = 0\n", "line 3: vcpus must be between 1 and 128" },
     { MINIMAL "vcpus = 129\n", "line 3: vcpus must be between 1 and 128" },
     { MINIMAL "vcpus = 'two'\n", "line 3: vcpus must be a number" },
+    { MINIMAL "max_event_channels = 'many'\n", "line 3: max_event_channels must be a number" },
+    { MINIMAL "max_event_channels = 0x100000000\n",
+      "line 3: max_event_channels must be at most 4294967295" },
     { MINIMAL "maxvcpus = 200\n", "line 3: maxvcpus must be between 1 and 128" },
     { MINIMAL "vcpus = 4\nmaxvcpus = 2\n", "line 4: maxvcpus smaller than vcpus (2 < 4)" },
     { "kernel = 'k'\n", "name is required" },
