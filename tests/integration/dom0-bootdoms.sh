@@ -6,6 +6,7 @@
 # group (tools/dom0/xl-test) drives xl on them. Here: every in-dom0 check is one case, and
 # Tern's own log shows the names on dom0's command line, the console handovers with no
 # "[bootdom1]" line after them, xl destroy's teardown and boot:dom2's poweroff.
+# run-tests: one host thread (every boot here is --tcg-single), about 50 s
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels
 W=$ROOT/build/tests/bootdoms
@@ -33,7 +34,7 @@ dom0_image dom0-bootdoms || exit 0
 DOM0_ARGS="tern.dom0_test=/usr/lib/tern/xl-test tern.xl_test=bootdoms"
 c1=$(boot_cfg bootdom1)
 c2=$(boot_cfg boot:dom2)
-boot dom0-bootdoms 0 --smp 2 --mem 2048 --timeout 600 \
+boot dom0-bootdoms 0 --smp 2 --tcg-single --mem 2048 --timeout 600 \
     --cmdline "dom0_mem=768M,max:768M dom0_max_vcpus=2" \
     --module "$K/generic/vmlinuz console=hvc0 $DOM0_ARGS" \
     --send 'd2 \(boot:dom2\): console handed to dom0::\x01\x01\x01' \

@@ -7,8 +7,9 @@
 # every teardown order. Each in-dom0 check is one case; here, Tern's own log: no panic, no
 # reference dropped twice, the hostile domain's frames held while dom0 mapped them and given
 # back after, and dom0 powered off at the end.
+# run-tests: one host thread (every boot here is --tcg-single), about 120 s
 . "$(dirname "$0")/common.bash"
-if boot_dom0_xl dom0-hostile hostile 2 --timeout 600; then
+if boot_dom0_xl dom0-hostile hostile 2 --tcg-single --timeout 600; then
     report_xl_checks dom0-hostile
     check_tern_log dom0-hostile
     # Teardown with grants still mapped: Tern held the hostile domain's frames, then got them

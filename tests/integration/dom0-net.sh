@@ -4,7 +4,7 @@
 # (generic kernel, scripts/mkdom0 root, its init's xenbr0 at 10.0.0.1/24) running xl-test's
 # group net (tools/dom0/xl-test.d/net.sh); each "xl-test: <check> PASS|FAIL" line is a case.
 # Then from Tern's log: dom0's init set up the bridge.
-# run-tests: one host thread (every boot here is --tcg-single), so it runs beside another
+# run-tests: one host thread (every boot here is --tcg-single), about 240 s
 . "$(dirname "$0")/common.bash"
 t0=$(date +%s)
 # --tcg-single: the traffic is hundreds of thousands of VM exits, and under multi-threaded

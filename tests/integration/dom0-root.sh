@@ -8,6 +8,7 @@
 # modules resolve for the running kernel, /etc/xen/debian.cfg and the domU files it names are
 # there. Then the init powers off. Last, the same image boots as dom0 on Tern, where the
 # init brings up the toolstack and the self-test finds `xl list` showing Domain-0.
+# run-tests: one host thread (every boot here is --tcg-single), about 60 s
 . "$(dirname "$0")/common.bash"
 MKDOM0=$ROOT/scripts/mkdom0
 KERNEL=$ROOT/build/kernels/generic/vmlinuz
@@ -66,7 +67,7 @@ if [ -z "$IMG" ]; then
 else
     t0=$EPOCHREALTIME
     # The image unpacks to ~110 MiB in RAM beside its compressed copy: 1 GiB is plenty.
-    timeout -k 5 120 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+    timeout -k 5 120 qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 1024 \
         -kernel "$KERNEL" -initrd "$IMG" -no-reboot -net none -display none -vga none \
         -serial stdio -monitor none \
         -append "console=ttyS0 tern.dom0_test=/usr/lib/tern/dom0-selftest" \
@@ -128,7 +129,7 @@ if [ -z "$IMG" ]; then
     LOG=$LOGDIR/$CASE.log
     fail "no image to boot"
     done_case
-elif boot "$CASE" 0 --smp 2 --mem 2048 --timeout 300 --log-timestamps \
+elif boot "$CASE" 0 --smp 2 --tcg-single --mem 2048 --timeout 300 --log-timestamps \
     --cmdline "dom0_mem=1024M,max:1024M dom0_max_vcpus=2" \
     --module "$KERNEL console=hvc0 tern.dom0_test=/usr/lib/tern/dom0-selftest" \
     --module "$IMG"; then

@@ -5,6 +5,7 @@
 # `xl create -c /etc/xen/debian.cfg`; in the guest's shell, on the same console, we mount
 # its disk /dev/xvda (dom0's ext4 image, through blkback) and ping dom0 (10.0.0.1 on xenbr0,
 # through netback), then power the guest off; xl console returns and dom0 powers off.
+# run-tests: one host thread (every boot here is --tcg-single), about 45 s
 . "$(dirname "$0")/common.bash"
 LOG=$LOGDIR/dom0-run.log
 CASE=dom0-run
@@ -13,7 +14,7 @@ FAILED=
 in_dom0='xl create -c /etc/xen/debian.cfg; echo dom0-back-$((2*3)); poweroff -f\n'
 in_domu='mount /dev/xvda /mnt && echo mounted-$((6*7)) && ls /mnt; '
 in_domu+='ping -c 2 10.0.0.1 && echo pinged-$((6*9)); poweroff -f\n'
-SMP=2 "$ROOT/scripts/run-demo" --test --log "$LOG" --timeout 400 \
+SMP=2 "$ROOT/scripts/run-demo" --test --log "$LOG" --timeout 400 --tcg-single \
     --send "dom0: .*a shell on the console::$in_dom0" \
     --send "\\[Domain-0\\] Busybox shell on the console::$in_domu" >/dev/null 2>"$LOG.rig"
 STATUS=$?

@@ -5,7 +5,7 @@
 # xen-init-dom0 and xenconsoled, then runs /usr/lib/tern/xl-test (tools/dom0/xl-test), which
 # drives xl and prints one "xl-test: <name> PASS|FAIL" line per check. Each in-dom0 check is
 # one case here, so a failure names the command that failed.
-# run-tests: one host thread (every boot here is --tcg-single), so it runs beside another
+# run-tests: one host thread (every boot here is --tcg-single), about 300 s
 . "$(dirname "$0")/common.bash"
 # The in-dom0 test groups (tools/dom0/xl-test); DOM0_XL_GROUPS picks some for debugging.
 XL_GROUPS=${DOM0_XL_GROUPS:-basic+create+life+reboot+createopts+shutdown+cycles+crash+concurrent}

@@ -8,6 +8,7 @@
 # reaches the serial line through console_io, typed input reaches its shell, Ctrl-A x3 moves
 # the input to Tern and back, and a boot-time domU from an xl.cfg module runs beside it.
 # When dom0 powers off Tern powers the machine off; when dom0 crashes Tern restarts it.
+# run-tests: one host thread (every boot here is --tcg-single), about 35 s
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels/generic
 W=$ROOT/build/tests/dom0
@@ -19,7 +20,7 @@ MODS=$K/modules/kernel/drivers/xen
     --extra "$MODS/xenfs/xenfs.ko:/lib/modules/xen/" >/dev/null
 
 args="console=hvc0 tern.xen=1 tern.dom0=1 tern.expect_cpus=2 tern.expect_mem_mib=384"
-if boot dom0-shell 0 --smp 2 --mem 1024 --timeout 200 \
+if boot dom0-shell 0 --smp 2 --tcg-single --mem 1024 --timeout 200 \
     --cmdline "dom0_mem=384M,max:384M dom0_max_vcpus=2 dom0_vcpus_pin" \
     --module "$K/vmlinuz $args tern.test=shell tern.checks=1 tern.host_time=$(date +%s)" \
     --module "$INITRD" \
@@ -47,7 +48,7 @@ done_case
 
 # Without dom0_mem= and dom0_max_vcpus=, dom0 gets a vCPU per host CPU and what is free less
 # Xen's reserve; a dom0 kernel panic ends Tern with a restart after 5 seconds, as Xen.
-if boot dom0-crash 5 --smp 2 --mem 1024 --timeout 200 --expect Domain-0=crash \
+if boot dom0-crash 5 --smp 2 --tcg-single --mem 1024 --timeout 200 --expect Domain-0=crash \
     --module "$K/vmlinuz console=hvc0 tern.xen=1 tern.test=crash tern.checks=0" \
     --module "$INITRD"; then
     expect "Domain 0 \\(Domain-0\\): [0-9]+ MiB, 2 vCPUs"

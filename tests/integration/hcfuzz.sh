@@ -7,7 +7,7 @@
 # have been made, and every page must come back. The seed is printed for replay
 # (extra = "seed=<n>" in build/guests/hcfuzz.cfg).
 # Usage: tests/integration/hcfuzz.sh [--soak [CALLS]]   (soak: 100,000,000 calls unless given)
-# run-tests: one host thread (every boot here is --tcg-single), so it runs beside another
+# run-tests: one host thread (every boot here is --tcg-single), about 90 s
 . "$(dirname "$0")/common.bash"
 G=$ROOT/build/guests
 tmp=$(mktemp -d)

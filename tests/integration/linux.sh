@@ -6,6 +6,7 @@
 # each; the host side checks that `sleep 5` took 5 s of its own time. One boot keeps the local
 # APIC in xAPIC mode (nox2apic). Then poweroff, reboot
 # (on_reboot = "restart") and a kernel panic (on_crash) while other domains keep running.
+# run-tests: one host thread (every boot here is --tcg-single), about 150 s
 . "$(dirname "$0")/common.bash"
 K=$ROOT/build/kernels
 W=$ROOT/build/tests/linux
@@ -48,8 +49,8 @@ expect_host_sleep() {
 
 for vcpus in 1 2; do
     cfg=$(linux_cfg "cloud$vcpus" cloud "$vcpus" 256 basic)
-    if boot "linux-cloud-${vcpus}vcpu" 0 --smp 2 --mem 1024 --timeout 240 --log-timestamps \
-        "$cfg"; then
+    if boot "linux-cloud-${vcpus}vcpu" 0 --smp 2 --tcg-single --mem 1024 --timeout 240 \
+        --log-timestamps "$cfg"; then
         expect_guest_checks "cloud$vcpus"
         expect_host_sleep "cloud$vcpus"
         expect "Domain 1 \\(cloud$vcpus\\) shut down: reason poweroff"
@@ -59,7 +60,8 @@ for vcpus in 1 2; do
 done
 
 cfg=$(linux_cfg generic generic 2 256 basic)
-if boot linux-generic-2vcpu 0 --smp 2 --mem 1024 --timeout 300 --log-timestamps "$cfg"; then
+if boot linux-generic-2vcpu 0 --smp 2 --tcg-single --mem 1024 --timeout 300 --log-timestamps \
+    "$cfg"; then
     expect_guest_checks generic
     expect "Domain 1 \\(generic\\) shut down: reason poweroff"
 fi
@@ -69,7 +71,7 @@ done_case
 # reaches it only through the MMIO page and the instruction emulator; the APs' INIT-SIPI goes
 # through ICR2/ICR. The APIC must never have been switched to x2APIC mode.
 cfg=$(LINUX_ARGS=nox2apic linux_cfg xapic cloud 2 256 basic)
-if boot linux-cloud-xapic 0 --smp 2 --mem 1024 --timeout 240 "$cfg"; then
+if boot linux-cloud-xapic 0 --smp 2 --tcg-single --mem 1024 --timeout 240 "$cfg"; then
     expect_guest_checks xapic
     reject "x2apic enabled|Switched APIC routing to physical x2apic"
     reject "cannot emulate"
@@ -87,14 +89,14 @@ PY
 lz4 -d -f -q "$W/payload.lz4" "$W/vmlinux"
 cfg=$(linux_cfg elf cloud 1 256 basic)
 sed -i "s|^kernel = .*|kernel = \"$W/vmlinux\"|" "$cfg"
-if boot linux-elf-vmlinux 0 --smp 2 --mem 1024 --timeout 240 "$cfg"; then
+if boot linux-elf-vmlinux 0 --smp 2 --tcg-single --mem 1024 --timeout 240 "$cfg"; then
     expect_guest_checks elf
 fi
 done_case
 
 # reboot -f restarts the domain (on_reboot = "restart"); restart_limit=1 ends the loop.
 cfg=$(linux_cfg rebooter cloud 1 256 reboot 'on_reboot = "restart"')
-if boot linux-reboot 0 --smp 2 --mem 1024 --timeout 300 --cmdline restart_limit=1 \
+if boot linux-reboot 0 --smp 2 --tcg-single --mem 1024 --timeout 300 --cmdline restart_limit=1 \
     --expect rebooter=reboot "$cfg"; then
     expect "Domain 1 \\(rebooter\\): restarting \\(1\\)"
     [ "$(grep -c '\[rebooter\] TERN-MARK rebooting' "$LOG")" = 2 ] ||
@@ -105,7 +107,7 @@ done_case
 
 # A kernel panic ends that domain as crashed; a test guest beside it finishes its work.
 cfg=$(linux_cfg crasher cloud 1 256 crash)
-if boot linux-crash 0 --smp 2 --mem 1024 --timeout 240 --expect crasher=crash "$cfg" \
+if boot linux-crash 0 --smp 2 --tcg-single --mem 1024 --timeout 240 --expect crasher=crash "$cfg" \
     "$ROOT/build/guests/clock.cfg"; then
     expect "Domain 1 \\(crasher\\) shut down: reason crash"
     expect "\\[clock\\] Test result: SUCCESS"
@@ -118,7 +120,8 @@ done_case
 # share than when alone.
 a=$(LINUX_ARGS=tern.load_min_pct=5 linux_cfg alpha cloud 2 256 basic)
 b=$(LINUX_ARGS=tern.load_min_pct=5 linux_cfg beta cloud 2 256 basic)
-if boot linux-two-domains 0 --smp 2 --mem 1024 --timeout 400 --log-timestamps "$a" "$b" \
+if boot linux-two-domains 0 --smp 2 --tcg-single --mem 1024 --timeout 400 --log-timestamps \
+    "$a" "$b" \
     "$ROOT/build/guests/evtchn.cfg"; then
     expect_guest_checks alpha
     expect_guest_checks beta
@@ -129,7 +132,7 @@ done_case
 # Serial input reaches the guest with the focus (the first domain at boot); Ctrl-A three
 # times moves it to Tern (debug keys), three more back to the guest.
 cfg=$(linux_cfg shell cloud 1 256 shell)
-if boot linux-console-input 0 --smp 2 --mem 1024 --timeout 240 \
+if boot linux-console-input 0 --smp 2 --tcg-single --mem 1024 --timeout 240 \
     --send 'Serial input to domain 1::' \
     --send '\[shell\] .*built-in shell::echo typed-$((6*7))\n' \
     --send '\[shell\] typed-42::\x01\x01\x01' \
