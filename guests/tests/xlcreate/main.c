@@ -90,6 +90,20 @@ static bool child_info(struct xen_domctl_getdomaininfo *info)
     return true;
 }
 
+/* No domain but dom0 and the child exists (getdomaininfo gives the first id at or above). */
+static bool alone_with_child(void)
+{
+    struct xen_domctl op;
+
+    for (domid_t id = 1;; id = op.u.getdomaininfo.domain + 1) {
+        dinit(&op, XEN_DOMCTL_getdomaininfo, id);
+        if (domctl(&op) != 0)
+            return true;
+        if (op.u.getdomaininfo.domain != child)
+            return false;
+    }
+}
+
 static long param(bool set, domid_t dom, uint32_t index, uint64_t *value)
 {
     struct xen_hvm_param p = { .domid = dom, .index = index, .value = *value };
@@ -316,6 +330,9 @@ static xen_pfn_t gfns[RAM_PAGES];
 static void memory(void)
 {
     struct xen_domctl_getdomaininfo info;
+    /* Tern's free count is the child's share only while no other domain starts or ends (a
+     * boot domain beside, xlcreate-beside-unpriv, may still be tearing down). */
+    check(wait_until(alone_with_child(), 60000000000ull), "other domains still there");
     uint64_t free_before = free_pages();
 
     check_rc(claim(0x7fffffff), -EINVAL, "claim above max_pages");
