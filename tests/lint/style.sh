@@ -20,16 +20,21 @@ report() { # report RULE OFFENDERS
     fi
 }
 
-spdx=$(for f in $files; do
-    head -3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"
-done)
+# One awk over every file (a process per file took half a minute on a loaded host); an empty
+# file has no SPDX line either.
+spdx=$({
+    for f in $files; do [ -s "$f" ] || echo "$f"; done
+    awk 'FNR == 1 { if (prev != "" && !ok) print prev; prev = FILENAME; ok = 0 }
+         FNR <= 3 && /SPDX-License-Identifier/ { ok = 1 }
+         END { if (prev != "" && !ok) print prev }' $files
+})
 report spdx-line "$spdx"
 
-# Generated data tables (xxd output) are exempt from the column rule.
-long=$(for f in $c_files; do
-    grep -q 'generated' <(head -5 "$f") && continue
-    awk -v f="$f" 'length($0) >= 100 { print f ":" NR; exit }' "$f"
-done)
+# Generated data tables (xxd output, marked in their first lines) are exempt from the column
+# rule. The first long line of each file is named.
+long=$(awk 'FNR == 1 { skip = 0; named = 0 }
+            FNR <= 5 && /generated/ { skip = 1 }
+            !skip && !named && length($0) >= 100 { print FILENAME ":" FNR; named = 1 }' $c_files)
 report line-length "$long"
 
 tabs=$(grep -lP '\t' $c_files 2>/dev/null)
