@@ -604,6 +604,7 @@ static void race_unmap_batch(void)
 
 static unsigned int el_limit;
 static bool el_preset[EL_MAX + 1]; /* ports in use before the race (the console's) */
+static unsigned int el_npreset;     /* how many */
 static evtchn_port_t el_port[2][EL_MAX + 1];
 static unsigned int el_nr[2];
 static evtchn_port_t el_all[EL_MAX + 1];
@@ -631,7 +632,6 @@ static long el_op(unsigned int id, unsigned long r)
 static bool el_check_alloc(unsigned long r)
 {
     static bool seen[EL_MAX + 1];
-    unsigned int preset = 0;
 
     memset(seen, 0, sizeof(seen));
     el_nall = 0;
@@ -651,10 +651,8 @@ static bool el_check_alloc(unsigned long r)
             el_all[el_nall++] = p;
         }
     }
-    for (unsigned int p = 1; p <= el_limit; p++)
-        preset += el_preset[p];
-    return check(el_nall + preset == el_limit, "round %lu: %u + %u ports allocated, %u "
-                 "already in use: expected %u in all", r, el_nr[0], el_nr[1], preset,
+    return check(el_nall + el_npreset == el_limit, "round %lu: %u + %u ports allocated, %u "
+                 "already in use: expected %u in all", r, el_nr[0], el_nr[1], el_npreset,
                  el_limit);
 }
 
@@ -673,7 +671,6 @@ static bool el_check_close(unsigned long r)
 static void race_evtchn_limit(void)
 {
     unsigned long r, split = 0;
-    unsigned int preset = 0;
     struct evtchn_status st;
     uint64_t t0 = now_ns();
 
@@ -684,7 +681,7 @@ static void race_evtchn_limit(void)
     for (unsigned int p = 1; p <= el_limit; p++) {
         el_preset[p] = evtchn_status(DOMID_SELF, p, &st) == 0 &&
                        st.status != EVTCHNSTAT_closed;
-        preset += el_preset[p];
+        el_npreset += el_preset[p];
     }
     /* Nothing beyond the limit, even for a port the table already has. */
     check(evtchn_status(DOMID_SELF, el_limit + 1, &st) != 0 ||
@@ -700,7 +697,7 @@ static void race_evtchn_limit(void)
     }
     stop_racers(2);
     printk("evtchn-limit: %lu rounds of %u ports (%u in use before) in %lu ms, both vCPUs "
-           "got some in %lu\n", r / 2, el_limit, preset, (now_ns() - t0) / MS(1), split);
+           "got some in %lu\n", r / 2, el_limit, el_npreset, (now_ns() - t0) / MS(1), split);
 }
 
 /* ---- timers ----------------------------------------------------------------------------- */
